@@ -1,0 +1,114 @@
+/**
+ * The Datastore contract: a revisioned key/value store with compare-and-swap and ordered watches,
+ * modelled on etcd v3 (and on libcalico-go's backend api.Client). Every backend (local, etcd,
+ * kubernetes) implements exactly this; nothing above it knows which backend it talks to.
+ *
+ * Invariants every backend guarantees (proven by test/datastore/conformance.ts):
+ * - Revisions are positive integers, strictly increasing across the whole store; every successful
+ *   write (create, update, delete) gets a new revision. `modRevision` of a pair is the revision of
+ *   the write that produced it; `createRevision` the revision of its create.
+ * - `list` is a consistent snapshot at its returned `revision`.
+ * - `update`/`delete` with `expectedRevision` succeed only if the key's current modRevision equals
+ *   it (else ConflictError); without it they are unconditional but still fail with NotFoundError.
+ * - `watch(prefix, fromRevision)` delivers every event with revision >= fromRevision, in revision
+ *   order, exactly once, including writes made by other processes; if fromRevision has been
+ *   compacted away, it reports CompactedError and the caller must re-list.
+ * - A failed write changes nothing.
+ */
+
+export interface KV {
+  key: string
+  value: string
+  modRevision: number
+  createRevision: number
+}
+
+export interface ListResult {
+  items: KV[]
+  /** The store revision at which the list was taken. */
+  revision: number
+}
+
+export interface ListOptions {
+  /** Return at most this many pairs (a page); combine with startAfter to page. */
+  limit?: number
+  /** Return only keys strictly greater than this one. */
+  startAfter?: string
+  /** Read at this revision instead of the newest; fails with CompactedError if compacted. */
+  revision?: number
+}
+
+export type WatchEvent =
+  | {type: 'put'; kv: KV; prev?: KV}
+  | {type: 'delete'; key: string; modRevision: number; prev?: KV}
+
+export interface WatchListener {
+  /** Events in revision order; one call may carry the events of several revisions. */
+  onEvents(events: WatchEvent[]): void
+  /** The watch has ended with an error (CompactedError: re-list and watch again). */
+  onError(error: Error): void
+}
+
+export interface WatchHandle {
+  close(): Promise<void>
+}
+
+/** One write of a batch; see Datastore.batch. */
+export type WriteOp =
+  | {op: 'create'; key: string; value: string}
+  | {op: 'update'; key: string; value: string; expectedRevision?: number}
+  | {op: 'delete'; key: string; expectedRevision?: number}
+
+/** Outcome of one WriteOp: the written pair (for delete, the pair as it was) or the typed error. */
+export type WriteResult = {ok: true; kv: KV} | {ok: false; error: DatastoreError}
+
+export type DatastoreType = 'local' | 'etcdv3' | 'kubernetes'
+
+export interface Datastore {
+  readonly type: DatastoreType
+  get(key: string): Promise<KV | undefined>
+  list(prefix: string, options?: ListOptions): Promise<ListResult>
+  /** Fails with AlreadyExistsError if the key exists. */
+  create(key: string, value: string): Promise<KV>
+  /** Fails with NotFoundError if absent, ConflictError if expectedRevision is stale. */
+  update(key: string, value: string, expectedRevision?: number): Promise<KV>
+  /** Returns the pair as it was before deletion. */
+  delete(key: string, expectedRevision?: number): Promise<KV>
+  /**
+   * Independent writes, each with its own outcome (not a transaction across ops). Backends may
+   * pipeline or group them; results are in op order and each op is atomic on its own.
+   */
+  batch(ops: WriteOp[]): Promise<WriteResult[]>
+  /** The store's current revision. */
+  revision(): Promise<number>
+  watch(prefix: string, fromRevision: number, listener: WatchListener): WatchHandle
+  /** Discard history before `revision`; watches and reads older than it fail with CompactedError. */
+  compact(revision: number): Promise<void>
+  close(): Promise<void>
+}
+
+export class DatastoreError extends Error {
+  constructor(message: string, readonly key?: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+export class NotFoundError extends DatastoreError {}
+
+export class AlreadyExistsError extends DatastoreError {}
+
+export class ConflictError extends DatastoreError {
+  constructor(message: string, key: string, readonly currentRevision?: number) {
+    super(message, key)
+  }
+}
+
+export class CompactedError extends DatastoreError {
+  constructor(readonly requestedRevision: number, readonly compactRevision: number) {
+    super(`required revision ${requestedRevision} has been compacted (compacted up to ${compactRevision})`)
+  }
+}
+
+/** The datastore could not be reached or failed in a way that is not about one key. */
+export class UnavailableError extends DatastoreError {}
