@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Installs, with apt-get, the Debian packages the test tiers need when they are missing (as root,
+// as CI runs). Each entry: a command that must exist, and the package that provides it.
+// The foundation tiers need none yet; etcd, iptables and friends join as their tiers land.
+import {execFileSync, spawnSync} from 'node:child_process'
+
+const REQUIRED = [
+  // ['etcd', 'etcd-server'],
+]
+
+const missing = REQUIRED.filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)
+if (missing.length === 0) process.exit(0)
+
+const packages = [...new Set(missing.map(([, pkg]) => pkg))]
+if (process.getuid?.() !== 0) {
+  console.error(`missing system packages (${packages.join(' ')}); run this as root or install them with apt-get`)
+  process.exit(1)
+}
+console.error(`installing ${packages.join(' ')} with apt-get`)
+execFileSync('apt-get', ['update'], {stdio: 'inherit'})
+execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+  stdio: 'inherit',
+  env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'},
+})

@@ -1,0 +1,278 @@
+/**
+ * The typed resource client over a Datastore: the equivalent of libcalico-go's clientv3. It owns
+ * Calico's etcd key layout for v3 resources, maps revisions to metadata.resourceVersion, defaults
+ * and validates every write, and runs the cross-resource checks clientv3 runs (pool overlap,
+ * immutable fields, tier existence, tier deletion rules).
+ *
+ * Values are stored as Go Calico stores them: the JSON of the whole object without
+ * metadata.resourceVersion, under /calico/resources/v3/projectcalico.org/<plural>[/<ns>]/<name>.
+ */
+import {randomUUID} from 'node:crypto'
+
+import {applyDefaults, immutableFieldError, ipPoolOverlapError, validateResource} from '../api/index.js'
+import {kindInfo, type KindInfo} from '../api/registry.js'
+import {API_VERSION, resourceIdentifier, type Resource} from '../api/resource.js'
+import {AlreadyExistsError, ConflictError, NotFoundError, type Datastore, type KV} from './datastore.js'
+import {
+  OperationNotSupportedError,
+  ResourceAlreadyExistsError,
+  ResourceDoesNotExistError,
+  ResourceError,
+  ResourceUpdateConflictError,
+  ResourceValidationError,
+} from './resource-errors.js'
+
+export const RESOURCE_PREFIX = '/calico/resources/v3/projectcalico.org/'
+export const DEFAULT_TIER = 'default'
+export const TIER_LABEL = 'projectcalico.org/tier'
+
+const POLICY_KINDS = new Set([
+  'NetworkPolicy',
+  'GlobalNetworkPolicy',
+  'StagedNetworkPolicy',
+  'StagedGlobalNetworkPolicy',
+])
+
+export interface ResourceClientOptions {
+  /** Injected for tests; defaults to the wall clock at second precision (metav1.Time). */
+  now?: () => string
+  uid?: () => string
+}
+
+export interface ResourceList {
+  items: Resource[]
+  /** Store revision of the list; printed as the List's metadata.resourceVersion. */
+  revision: number
+}
+
+function requireKind(kind: string): KindInfo {
+  const info = kindInfo(kind)
+  if (!info) throw new ResourceError(`resource type '${kind}' is not supported`)
+  return info
+}
+
+export function resourceKey(kind: string, name: string, namespace?: string): string {
+  const info = requireKind(kind)
+  return info.namespaced
+    ? `${RESOURCE_PREFIX}${info.plural}/${namespace ?? ''}/${name}`
+    : `${RESOURCE_PREFIX}${info.plural}/${name}`
+}
+
+/** The key prefix holding every resource of a kind, optionally within one namespace. */
+export function resourcePrefix(kind: string, namespace?: string): string {
+  const info = requireKind(kind)
+  return info.namespaced && namespace !== undefined
+    ? `${RESOURCE_PREFIX}${info.plural}/${namespace}/`
+    : `${RESOURCE_PREFIX}${info.plural}/`
+}
+
+function identifierOf(res: Resource): string {
+  const info = kindInfo(res.kind)
+  return resourceIdentifier(res.kind, res.metadata.name, info?.namespaced ? res.metadata.namespace : undefined)
+}
+
+function wallClock(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+}
+
+/** Decodes a stored value into a Resource whose resourceVersion is the pair's revision. */
+export function resourceFromKV(kv: KV): Resource {
+  const res = JSON.parse(kv.value) as Resource
+  res.metadata = {...res.metadata, resourceVersion: String(kv.modRevision)}
+  return withReadDefaults(res)
+}
+
+/** What clientv3 fills in on every read: policy tier and tier label. */
+function withReadDefaults(res: Resource): Resource {
+  if (!POLICY_KINDS.has(res.kind)) return res
+  const spec = (res.spec ?? {}) as Record<string, unknown>
+  const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER
+  res.spec = {...spec, tier}
+  if (!res.metadata.labels?.[TIER_LABEL]) {
+    res.metadata.labels = {...res.metadata.labels, [TIER_LABEL]: tier}
+  }
+  return res
+}
+
+/** The JSON Calico stores: the object without its resourceVersion. */
+function storedValue(res: Resource): string {
+  const {resourceVersion: _dropped, ...metadata} = res.metadata
+  return JSON.stringify({...res, metadata})
+}
+
+export class ResourceClient {
+  private readonly now: () => string
+  private readonly uid: () => string
+
+  constructor(
+    readonly datastore: Datastore,
+    options: ResourceClientOptions = {},
+  ) {
+    this.now = options.now ?? wallClock
+    this.uid = options.uid ?? randomUUID
+  }
+
+  async get(kind: string, name: string, namespace?: string): Promise<Resource> {
+    const info = requireKind(kind)
+    const ns = info.namespaced ? namespace : undefined
+    const kv = await this.datastore.get(resourceKey(kind, name, ns))
+    if (!kv) throw new ResourceDoesNotExistError(resourceIdentifier(kind, name, ns))
+    return resourceFromKV(kv)
+  }
+
+  /** As get(), but a missing resource is undefined rather than an error. */
+  async getOptional(kind: string, name: string, namespace?: string): Promise<Resource | undefined> {
+    try {
+      return await this.get(kind, name, namespace)
+    } catch (error) {
+      if (error instanceof ResourceDoesNotExistError) return undefined
+      throw error
+    }
+  }
+
+  /** Lists a kind in one namespace, or across all namespaces when namespace is undefined. */
+  async list(kind: string, namespace?: string): Promise<ResourceList> {
+    const info = requireKind(kind)
+    const result = await this.datastore.list(resourcePrefix(kind, info.namespaced ? namespace : undefined))
+    return {items: result.items.map((kv) => resourceFromKV(kv)), revision: result.revision}
+  }
+
+  /** Defaults, validates and runs the checks a write of this resource needs; returns what to store. */
+  async prepareWrite(res: Resource, operation: 'create' | 'update', previous?: Resource): Promise<Resource> {
+    const info = requireKind(res.kind)
+    const prepared = applyDefaults(structuredClone(res))
+    prepared.apiVersion = API_VERSION
+    if (!info.namespaced) delete prepared.metadata.namespace
+    const invalid = validateResource(prepared)
+    if (invalid) throw new ResourceValidationError(invalid.message)
+
+    if (POLICY_KINDS.has(prepared.kind)) {
+      const spec = (prepared.spec ?? {}) as Record<string, unknown>
+      const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER
+      if (operation === 'create') await this.get('Tier', tier)
+      if (tier !== DEFAULT_TIER) prepared.metadata.labels = {...prepared.metadata.labels, [TIER_LABEL]: tier}
+    }
+
+    if (prepared.kind === 'IPPool' && operation === 'create') {
+      const pools = await this.list('IPPool')
+      const overlap = ipPoolOverlapError(prepared, pools.items)
+      if (overlap) throw new ResourceValidationError(overlap)
+    }
+
+    if (operation === 'update' && previous) {
+      const immutable = immutableFieldError(previous, prepared)
+      if (immutable) throw new ResourceValidationError(immutable)
+    }
+    return prepared
+  }
+
+  async create(res: Resource): Promise<Resource> {
+    const prepared = await this.prepareWrite(res, 'create')
+    prepared.metadata = {
+      ...prepared.metadata,
+      uid: prepared.metadata.uid || this.uid(),
+      creationTimestamp: prepared.metadata.creationTimestamp || this.now(),
+    }
+    const key = resourceKey(prepared.kind, prepared.metadata.name ?? '', prepared.metadata.namespace)
+    try {
+      return resourceFromKV(await this.datastore.create(key, storedValue(prepared)))
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) throw new ResourceAlreadyExistsError(identifierOf(prepared))
+      throw error
+    }
+  }
+
+  /**
+   * Replaces a stored resource. With metadata.resourceVersion set, the write is conditional on it
+   * (a stale version fails with `update conflict`); without it the write is unconditional.
+   * uid and creationTimestamp are always those of the stored object.
+   */
+  async update(res: Resource): Promise<Resource> {
+    const info = requireKind(res.kind)
+    const namespace = info.namespaced ? res.metadata.namespace : undefined
+    const key = resourceKey(res.kind, res.metadata.name ?? '', namespace)
+    const identifier = resourceIdentifier(res.kind, res.metadata.name, namespace)
+    const currentKV = await this.datastore.get(key)
+    if (!currentKV) throw new ResourceDoesNotExistError(identifier)
+    const current = resourceFromKV(currentKV)
+    const expected = res.metadata.resourceVersion ? Number(res.metadata.resourceVersion) : currentKV.modRevision
+    if (res.metadata.resourceVersion && expected !== currentKV.modRevision) {
+      throw new ResourceUpdateConflictError(identifier, staleVersionDetail(res.metadata.resourceVersion, currentKV))
+    }
+    const prepared = await this.prepareWrite(res, 'update', current)
+    prepared.metadata = {
+      ...prepared.metadata,
+      uid: current.metadata.uid,
+      creationTimestamp: current.metadata.creationTimestamp,
+    }
+    try {
+      return resourceFromKV(await this.datastore.update(key, storedValue(prepared), expected))
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new ResourceDoesNotExistError(identifier)
+      if (error instanceof ConflictError) throw new ResourceUpdateConflictError(identifier)
+      throw error
+    }
+  }
+
+  async delete(kind: string, name: string, namespace?: string, resourceVersion?: string): Promise<Resource> {
+    const info = requireKind(kind)
+    const ns = info.namespaced ? namespace : undefined
+    const identifier = resourceIdentifier(kind, name, ns)
+    if (kind === 'Tier') await this.checkTierDeletable(name)
+    try {
+      const kv = await this.datastore.delete(resourceKey(kind, name, ns), resourceVersion ? Number(resourceVersion) : undefined)
+      return resourceFromKV(kv)
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new ResourceDoesNotExistError(identifier)
+      if (error instanceof ConflictError) throw new ResourceUpdateConflictError(identifier)
+      throw error
+    }
+  }
+
+  private async checkTierDeletable(name: string): Promise<void> {
+    if (name === DEFAULT_TIER || name === 'kube-admin' || name === 'kube-baseline') {
+      throw new OperationNotSupportedError('Delete', name, `Cannot delete ${name} tier`)
+    }
+    for (const kind of ['NetworkPolicy', 'GlobalNetworkPolicy']) {
+      const policies = await this.list(kind)
+      if (policies.items.some((p) => (p.spec as {tier?: string} | undefined)?.tier === name)) {
+        throw new OperationNotSupportedError('delete', name, 'Cannot delete a non-empty tier')
+      }
+    }
+  }
+
+  /**
+   * What clientv3's EnsureInitialized does before calicoctl's create/apply/replace: make sure the
+   * default ClusterInformation and the default, kube-admin and kube-baseline tiers exist.
+   * Existing objects are left alone; a concurrent creator winning the race is not an error.
+   */
+  async ensureInitialized(calicoVersion = '', clusterType = ''): Promise<void> {
+    const defaults: Resource[] = [
+      {
+        apiVersion: API_VERSION,
+        kind: 'ClusterInformation',
+        metadata: {name: 'default'},
+        spec: {clusterGUID: randomUUID().replaceAll('-', ''), clusterType, calicoVersion, datastoreReady: true},
+      },
+      tierResource(DEFAULT_TIER, 1_000_000, 'Deny'),
+      tierResource('kube-admin', 1000, 'Pass'),
+      tierResource('kube-baseline', 10_000_000, 'Pass'),
+    ]
+    for (const res of defaults) {
+      if (await this.datastore.get(resourceKey(res.kind, res.metadata.name ?? ''))) continue
+      try {
+        await this.create(res)
+      } catch (error) {
+        if (!(error instanceof ResourceAlreadyExistsError)) throw error
+      }
+    }
+  }
+}
+
+function tierResource(name: string, order: number, defaultAction: string): Resource {
+  return {apiVersion: API_VERSION, kind: 'Tier', metadata: {name}, spec: {order, defaultAction}}
+}
+
+function staleVersionDetail(requested: string, current: KV): string {
+  return `resource version '${requested}' is out of date (latest: ${current.modRevision}). Update the resource YAML/JSON in order to make changes`
+}
