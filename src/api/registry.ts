@@ -28,7 +28,7 @@ const table: KindInfo[] = [
   },
   {kind: 'FelixConfiguration', plural: 'felixconfigurations', aliases: ['felixconfig', 'felixconfigs'], namespaced: false},
   {kind: 'GlobalNetworkPolicy', plural: 'globalnetworkpolicies', aliases: ['gnp', 'gnps'], namespaced: false},
-  {kind: 'GlobalNetworkSet', plural: 'globalnetworksets', aliases: ['gnetset', 'gnetsets'], namespaced: false},
+  {kind: 'GlobalNetworkSet', plural: 'globalnetworksets', aliases: ['gnetsets'], namespaced: false},
   {kind: 'HostEndpoint', plural: 'hostendpoints', aliases: ['hep', 'heps'], namespaced: false},
   {kind: 'IPAMConfiguration', plural: 'ipamconfigurations', aliases: ['ipamconfig', 'ipamconfigs'], namespaced: false},
   {kind: 'IPPool', plural: 'ippools', aliases: ['ipp', 'ipps', 'pool', 'pools'], namespaced: false},
@@ -42,7 +42,7 @@ const table: KindInfo[] = [
   {
     kind: 'NetworkPolicy',
     plural: 'networkpolicies',
-    aliases: ['policy', 'policies', 'np', 'nps', 'pol', 'pols'],
+    aliases: ['policy', 'policies', 'np', 'pol', 'pols'],
     namespaced: true,
   },
   {kind: 'NetworkSet', plural: 'networksets', aliases: ['netset', 'netsets'], namespaced: true},
@@ -57,13 +57,13 @@ const table: KindInfo[] = [
   {
     kind: 'StagedKubernetesNetworkPolicy',
     plural: 'stagedkubernetesnetworkpolicies',
-    aliases: ['stagedkubernetespolicy', 'stagedkubernetespolicies', 'sknp', 'sknps', 'skpol', 'skpols'],
+    aliases: ['stagedkubernetespolicy', 'stagedkubernetespolicies', 'sknp', 'skpol', 'skpols'],
     namespaced: true,
   },
   {
     kind: 'StagedNetworkPolicy',
     plural: 'stagednetworkpolicies',
-    aliases: ['stagedpolicy', 'stagedpolicies', 'snp', 'snps', 'spol', 'spols'],
+    aliases: ['stagedpolicy', 'stagedpolicies', 'snp', 'spol', 'spols'],
     namespaced: true,
   },
   {kind: 'Tier', plural: 'tiers', aliases: [], namespaced: false},
