@@ -9,7 +9,6 @@ import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 
 import {Command} from '@oclif/core'
-import {parse as parseYaml} from 'yaml'
 
 import {MissingConfigFileError, resolveDatastoreConfig} from '../datastore/config.js'
 import type {Datastore} from '../datastore/datastore.js'
@@ -18,6 +17,7 @@ import {ResourceDoesNotExistError} from '../datastore/resource-errors.js'
 import {ResourceClient} from '../datastore/resources.js'
 import {CliError, ExitError} from './errors.js'
 import {clientVersion} from './version-info.js'
+import {parseYamlDocument} from './yaml11.js'
 
 export interface ClientFlags {
   config?: string
@@ -71,7 +71,7 @@ export abstract class CalicoCommand extends Command {
       env: process.env,
       home: homedir(),
       readFile: readIfExists,
-      parse: (text) => parseYaml(text),
+      parse: parseYamlDocument,
     })
     const datastore = await createDatastore(config)
     this.openDatastores.push(datastore)

@@ -8,6 +8,7 @@ import {API_VERSION, type Resource} from '../api/resource.js'
 import type {ResourceClient} from '../datastore/resources.js'
 import {CliError} from './errors.js'
 import type {InputDocument} from './input.js'
+import {BulkExecutor, type Outcome} from './bulk-actions.js'
 import {executeResourceAction, type ActionOptions, type ResourceAction} from './resource-actions.js'
 
 export interface CommandResults {
@@ -55,6 +56,29 @@ export function describeFailure(res: Resource, error: unknown): string {
   return `${res.kind}(${ns ? `${ns}/` : ''}${res.metadata.name ?? ''}): ${message}`
 }
 
+/** Inputs this large go through the bulk executor (batched writes); smaller ones one at a time. */
+const BULK_THRESHOLD = 2
+
+async function outcomesOf(
+  client: ResourceClient,
+  action: ResourceAction,
+  resources: Resource[],
+  options: ActionOptions,
+): Promise<Outcome[]> {
+  if (action !== 'replace' && action !== 'get' && resources.length >= BULK_THRESHOLD) {
+    return new BulkExecutor(client, action, options).run(resources)
+  }
+  const outcomes: Outcome[] = []
+  for (const res of resources) {
+    try {
+      outcomes.push({resources: await executeResourceAction(client, action, structuredClone(res), options)})
+    } catch (error) {
+      outcomes.push({error})
+    }
+  }
+  return outcomes
+}
+
 export async function runConfigCommand(
   client: ResourceClient,
   action: ResourceAction,
@@ -68,18 +92,21 @@ export async function runConfigCommand(
     resources: [],
     errors: [],
   }
+  const decoded = docs.flatMap((doc) => (doc.resource ? [doc.resource] : []))
+  const outcomes = await outcomesOf(client, action, decoded, options)
+  let next = 0
   for (const doc of docs) {
     if (!doc.resource) {
       results.errors.push(doc.error ?? 'invalid document')
       results.lastError = doc.error
       continue
     }
-    try {
-      const out = await executeResourceAction(client, action, structuredClone(doc.resource), options)
-      results.resources.push(...out)
-      results.handled += out.length
-    } catch (error) {
-      const text = describeFailure(doc.resource, error)
+    const outcome = outcomes[next++]
+    if (outcome.resources) {
+      results.resources.push(...outcome.resources)
+      results.handled += outcome.resources.length
+    } else {
+      const text = describeFailure(doc.resource, outcome.error)
       results.errors.push(text)
       results.lastError = text
       if (action === 'replace') results.handled += 1

@@ -2,7 +2,7 @@
  * Reads `-f FILE|DIR|-` into decoded resources, one entry per document (calicoctl's file.Iter and
  * resourcemgr.CreateResourcesFromFile). Files split on lines starting with `---`; a document may
  * be one object, an array of objects, or a `<Kind>List`. YAML is read as YAML 1.1, as Go does
- * (so `yes`/`no` are booleans).
+ * (so `yes`/`no` are booleans; see yaml11.ts).
  *
  * Unlike calicoctl, a document that fails to decode does not fail the whole input: it becomes an
  * entry with an error that names its kind, name and field, and the other documents still run.
@@ -10,12 +10,12 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {parseAllDocuments} from 'yaml'
 
 import {decodeResource} from '../api/index.js'
 import {kindInfo} from '../api/registry.js'
 import {resourceIdentifier, type Resource} from '../api/resource.js'
 import {CliError, massageError} from './errors.js'
+import {parseYamlDocument} from './yaml11.js'
 
 export interface InputDocument {
   /** Where it came from, for messages: a file path or `stdin`. */
@@ -106,15 +106,13 @@ function decodeObject(raw: unknown, source: string, position: string): InputDocu
 export function decodeText(text: string, source: string): InputDocument[] {
   return splitDocuments(text).flatMap((docText, index) => {
     const position = `document ${index + 1}`
-    const parsed = parseAllDocuments(docText, {version: '1.1', uniqueKeys: true})
-    const docs = Array.isArray(parsed) ? parsed : [parsed]
-    return docs.flatMap((doc) => {
-      if (doc.errors.length > 0) {
-        return [{source, error: `${source} ${position}: ${doc.errors[0].message.split('\n')[0]}`}]
-      }
-      const value: unknown = doc.toJS({maxAliasCount: 100})
-      return value === null || value === undefined ? [] : decodeObject(value, source, position)
-    })
+    let value: unknown
+    try {
+      value = parseYamlDocument(docText)
+    } catch (error) {
+      return [{source, error: `${source} ${position}: ${(error as Error).message.split('\n')[0]}`}]
+    }
+    return value === null || value === undefined ? [] : decodeObject(value, source, position)
   })
 }
 

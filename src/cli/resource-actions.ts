@@ -54,7 +54,7 @@ function identifier(res: Resource): string {
 }
 
 /** Refusals resourcemgr makes before touching the datastore. */
-function checkWritable(action: ResourceAction, res: Resource): void {
+export function checkWritable(action: ResourceAction, res: Resource): void {
   if (kindInfo(res.kind)?.readOnly && action !== 'get') {
     throw new OperationNotSupportedError(action, res.kind, 'resource is readonly')
   }
@@ -68,7 +68,7 @@ function checkWritable(action: ResourceAction, res: Resource): void {
 }
 
 /** Create keeps only name, namespace, resourceVersion, labels and annotations of the input metadata. */
-function forCreate(res: Resource): Resource {
+export function forCreate(res: Resource): Resource {
   const {name, namespace, resourceVersion, labels, annotations} = res.metadata
   if (resourceVersion) {
     throw new ResourceValidationError(
@@ -76,6 +76,22 @@ function forCreate(res: Resource): Resource {
     )
   }
   return {...res, metadata: {name, namespace, labels, annotations}}
+}
+
+/**
+ * resourcemgr's Update rule: the stored metadata replaces the input's, except labels and
+ * annotations; an input resourceVersion is kept as the update's precondition.
+ */
+export function withStoredMetadata(res: Resource, stored: Resource): Resource {
+  return {
+    ...res,
+    metadata: {
+      ...stored.metadata,
+      labels: res.metadata.labels,
+      annotations: res.metadata.annotations,
+      resourceVersion: res.metadata.resourceVersion || stored.metadata.resourceVersion,
+    },
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -88,14 +104,8 @@ async function update(client: ResourceClient, res: Resource, options: ActionOpti
   const explicitVersion = res.metadata.resourceVersion
   for (let attempt = 1; ; attempt++) {
     const current = await client.get(res.kind, res.metadata.name ?? '', res.metadata.namespace)
-    const metadata = {
-      ...current.metadata,
-      labels: res.metadata.labels,
-      annotations: res.metadata.annotations,
-      resourceVersion: explicitVersion || current.metadata.resourceVersion,
-    }
     try {
-      return await client.update({...res, metadata})
+      return await client.update(withStoredMetadata(res, current))
     } catch (error) {
       if (!(error instanceof ResourceUpdateConflictError) || explicitVersion || attempt >= UPDATE_RETRIES) throw error
       await sleep(options.retryDelayMs ?? 1000)

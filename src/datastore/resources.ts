@@ -12,7 +12,7 @@ import {randomUUID} from 'node:crypto'
 import {applyDefaults, immutableFieldError, ipPoolOverlapError, validateResource} from '../api/index.js'
 import {kindInfo, type KindInfo} from '../api/registry.js'
 import {API_VERSION, resourceIdentifier, type Resource} from '../api/resource.js'
-import {AlreadyExistsError, ConflictError, NotFoundError, type Datastore, type KV} from './datastore.js'
+import {AlreadyExistsError, ConflictError, NotFoundError, type Datastore, type KV, type WriteOp, type WriteResult} from './datastore.js'
 import {
   OperationNotSupportedError,
   ResourceAlreadyExistsError,
@@ -100,9 +100,26 @@ function storedValue(res: Resource): string {
   return JSON.stringify({...res, metadata})
 }
 
+/** A checked write, ready for Datastore.batch; `identifier` names it in errors (`Kind(ns/name)`). */
+export interface PreparedWrite {
+  identifier: string
+  op: WriteOp
+}
+
+/** The resource a write produced, or the calicoctl error for its failure. */
+export function outcomeToResource(outcome: WriteResult, identifier: string): Resource {
+  if (outcome.ok) return resourceFromKV(outcome.kv)
+  const error = outcome.error
+  if (error instanceof AlreadyExistsError) throw new ResourceAlreadyExistsError(identifier)
+  if (error instanceof NotFoundError) throw new ResourceDoesNotExistError(identifier)
+  if (error instanceof ConflictError) throw new ResourceUpdateConflictError(identifier)
+  throw error
+}
+
 export class ResourceClient {
   private readonly now: () => string
   private readonly uid: () => string
+  private readonly knownTiers = new Set<string>()
 
   constructor(
     readonly datastore: Datastore,
@@ -149,7 +166,7 @@ export class ResourceClient {
     if (POLICY_KINDS.has(prepared.kind)) {
       const spec = (prepared.spec ?? {}) as Record<string, unknown>
       const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER
-      if (operation === 'create') await this.get('Tier', tier)
+      if (operation === 'create') await this.requireTier(tier)
       if (tier !== DEFAULT_TIER) prepared.metadata.labels = {...prepared.metadata.labels, [TIER_LABEL]: tier}
     }
 
@@ -166,7 +183,18 @@ export class ResourceClient {
     return prepared
   }
 
-  async create(res: Resource): Promise<Resource> {
+  /**
+   * clientv3 refuses a policy whose tier does not exist. Tiers seen once are remembered for the
+   * life of this client, so a bulk write of many policies reads each tier once.
+   */
+  private async requireTier(tier: string): Promise<void> {
+    if (this.knownTiers.has(tier)) return
+    await this.get('Tier', tier)
+    this.knownTiers.add(tier)
+  }
+
+  /** Everything a create needs short of the write itself: the checked object and its write op. */
+  async prepareCreate(res: Resource): Promise<PreparedWrite> {
     const prepared = await this.prepareWrite(res, 'create')
     prepared.metadata = {
       ...prepared.metadata,
@@ -174,44 +202,52 @@ export class ResourceClient {
       creationTimestamp: prepared.metadata.creationTimestamp || this.now(),
     }
     const key = resourceKey(prepared.kind, prepared.metadata.name ?? '', prepared.metadata.namespace)
-    try {
-      return resourceFromKV(await this.datastore.create(key, storedValue(prepared)))
-    } catch (error) {
-      if (error instanceof AlreadyExistsError) throw new ResourceAlreadyExistsError(identifierOf(prepared))
-      throw error
+    return {identifier: identifierOf(prepared), op: {op: 'create', key, value: storedValue(prepared)}}
+  }
+
+  /**
+   * Everything an update needs short of the write: checked against the stored pair `current`,
+   * conditional on its revision (or on the input's resourceVersion, which must then match it).
+   * uid and creationTimestamp are always those of the stored object.
+   */
+  async prepareUpdate(res: Resource, current: KV): Promise<PreparedWrite> {
+    const identifier = identifierOf(res)
+    const stored = resourceFromKV(current)
+    if (res.metadata.resourceVersion && Number(res.metadata.resourceVersion) !== current.modRevision) {
+      throw new ResourceUpdateConflictError(identifier, staleVersionDetail(res.metadata.resourceVersion, current))
     }
+    const prepared = await this.prepareWrite(res, 'update', stored)
+    prepared.metadata = {
+      ...prepared.metadata,
+      uid: stored.metadata.uid,
+      creationTimestamp: stored.metadata.creationTimestamp,
+    }
+    return {
+      identifier,
+      op: {op: 'update', key: current.key, value: storedValue(prepared), expectedRevision: current.modRevision},
+    }
+  }
+
+  async create(res: Resource): Promise<Resource> {
+    return this.commit(await this.prepareCreate(res))
   }
 
   /**
    * Replaces a stored resource. With metadata.resourceVersion set, the write is conditional on it
-   * (a stale version fails with `update conflict`); without it the write is unconditional.
-   * uid and creationTimestamp are always those of the stored object.
+   * (a stale version fails with `update conflict`); without it, on the version just read.
    */
   async update(res: Resource): Promise<Resource> {
     const info = requireKind(res.kind)
     const namespace = info.namespaced ? res.metadata.namespace : undefined
-    const key = resourceKey(res.kind, res.metadata.name ?? '', namespace)
-    const identifier = resourceIdentifier(res.kind, res.metadata.name, namespace)
-    const currentKV = await this.datastore.get(key)
-    if (!currentKV) throw new ResourceDoesNotExistError(identifier)
-    const current = resourceFromKV(currentKV)
-    const expected = res.metadata.resourceVersion ? Number(res.metadata.resourceVersion) : currentKV.modRevision
-    if (res.metadata.resourceVersion && expected !== currentKV.modRevision) {
-      throw new ResourceUpdateConflictError(identifier, staleVersionDetail(res.metadata.resourceVersion, currentKV))
-    }
-    const prepared = await this.prepareWrite(res, 'update', current)
-    prepared.metadata = {
-      ...prepared.metadata,
-      uid: current.metadata.uid,
-      creationTimestamp: current.metadata.creationTimestamp,
-    }
-    try {
-      return resourceFromKV(await this.datastore.update(key, storedValue(prepared), expected))
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new ResourceDoesNotExistError(identifier)
-      if (error instanceof ConflictError) throw new ResourceUpdateConflictError(identifier)
-      throw error
-    }
+    const current = await this.datastore.get(resourceKey(res.kind, res.metadata.name ?? '', namespace))
+    if (!current) throw new ResourceDoesNotExistError(resourceIdentifier(res.kind, res.metadata.name, namespace))
+    return this.commit(await this.prepareUpdate(res, current))
+  }
+
+  /** Writes one prepared op, translating datastore errors into calicoctl's. */
+  async commit(prepared: PreparedWrite): Promise<Resource> {
+    const [outcome] = await this.datastore.batch([prepared.op])
+    return outcomeToResource(outcome, prepared.identifier)
   }
 
   async delete(kind: string, name: string, namespace?: string, resourceVersion?: string): Promise<Resource> {
