@@ -1,80 +1,78 @@
-// Lint rules, chiefly the import seams of DESIGN.md: who may import whom is enforced here.
-import importPlugin from 'eslint-plugin-import'
+// Lint rules, chiefly the seams of DESIGN.md: who may import whom is enforced here, not in review.
 import tseslint from 'typescript-eslint'
 
-const leaf = ['api', 'selector', 'policy']
-const zone = (target, from, message) => ({target: `./src/${target}`, from: `./src/${from}`, message})
+/**
+ * Each package has one home: @oclif/core in cli + commands, etcd3 in datastore/etcd, the
+ * Kubernetes client in datastore/kubernetes, better-sqlite3 in datastore/local, and
+ * node:child_process in dataplane/exec.ts.
+ */
+const PACKAGE_HOMES = {
+  '@oclif/core': ['cli', 'commands'],
+  etcd3: ['datastore/etcd'],
+  '@kubernetes/client-node': ['datastore/kubernetes'],
+  'better-sqlite3': ['datastore/local'],
+  'node:child_process': ['dataplane/exec.ts'],
+}
+
+const ALL = ['cli', 'commands', 'api', 'selector', 'policy', 'datastore', 'ipam', 'bgp', 'calc', 'dataplane', 'agent', 'log']
+const except = (...allowed) => ALL.filter((area) => !allowed.includes(area))
+
+/**
+ * Areas (a folder under src/, or a file) and the src/ folders each may NOT import. An area's
+ * rule applies to its files only; nested areas (datastore/local inside datastore) have their own.
+ */
+const AREAS = {
+  api: except('api', 'selector', 'policy'),
+  selector: except('api', 'selector', 'policy'),
+  policy: except('api', 'selector', 'policy'),
+  commands: ['calc', 'dataplane', 'agent', 'datastore/local', 'datastore/etcd', 'datastore/kubernetes'],
+  cli: ['commands', 'calc', 'dataplane', 'agent', 'datastore/local', 'datastore/etcd', 'datastore/kubernetes'],
+  datastore: except('api', 'selector', 'datastore', 'log'),
+  'datastore/local': except('api', 'selector', 'datastore', 'log'),
+  'datastore/etcd': except('api', 'selector', 'datastore', 'log'),
+  'datastore/kubernetes': except('api', 'selector', 'datastore', 'log'),
+  ipam: except('api', 'selector', 'datastore', 'ipam', 'log'),
+  bgp: except('api', 'selector', 'datastore', 'bgp', 'ipam', 'log'),
+  calc: except('api', 'selector', 'policy', 'calc', 'datastore', 'log'),
+  dataplane: except('api', 'calc', 'dataplane', 'log'),
+  'dataplane/exec.ts': except('api', 'calc', 'dataplane', 'log'),
+  agent: ['cli', 'commands'],
+  log: except('log'),
+}
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const areaGlob = (area) => (area.endsWith('.ts') ? `src/${area}` : `src/${area}/**/*.ts`)
+
+function restrictionsFor(area) {
+  const paths = Object.entries(PACKAGE_HOMES)
+    .filter(([, homes]) => !homes.includes(area))
+    .map(([name, homes]) => ({name, message: `only src/${homes.join(', src/')} may import ${name} (DESIGN.md seams)`}))
+  const patterns = AREAS[area].map((forbidden) => ({
+    // A relative import that lands in the forbidden folder: ../<forbidden>/ or ../../<forbidden>/ …
+    regex: `^(\\.\\./)+${escape(forbidden)}(/|\\.js$)`,
+    message: `src/${area} may not import src/${forbidden} (DESIGN.md seams)`,
+  }))
+  return ['error', {paths, patterns}]
+}
+
+const nestedAreas = Object.keys(AREAS).filter((area) => area.includes('/'))
 
 export default tseslint.config(
   {ignores: ['dist/**', 'node_modules/**', 'oclif.manifest.json', 'bpf/**']},
   ...tseslint.configs.recommended,
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    plugins: {import: importPlugin},
-    settings: {'import/resolver': {node: {extensions: ['.ts', '.js']}}},
+    files: ['**/*.ts'],
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_'}],
-      '@typescript-eslint/no-explicit-any': 'error',
-      'import/no-restricted-paths': [
+      '@typescript-eslint/no-unused-vars': [
         'error',
-        {
-          zones: [
-            // api, selector and policy are pure leaves: nothing from other src folders but each other.
-            ...leaf.flatMap((target) =>
-              ['cli', 'commands', 'datastore', 'ipam', 'bgp', 'calc', 'dataplane', 'agent'].map((from) =>
-                zone(target, from, `src/${target} is a pure leaf (DESIGN.md seams)`),
-              ),
-            ),
-            // Commands see backends only through the interface and the factory.
-            zone('commands', 'datastore/local', 'commands use datastore/factory, never a backend'),
-            zone('commands', 'datastore/etcd', 'commands use datastore/factory, never a backend'),
-            zone('commands', 'datastore/kubernetes', 'commands use datastore/factory, never a backend'),
-            zone('commands', 'dataplane', 'commands never import the dataplane'),
-            zone('commands', 'calc', 'commands never import the calc graph'),
-            zone('cli', 'datastore/local', 'cli uses datastore/factory, never a backend'),
-            // Backends know api and the datastore contract only.
-            zone('datastore', 'cli', 'the datastore layer never imports the CLI'),
-            zone('datastore', 'commands', 'the datastore layer never imports commands'),
-            // The calc graph is pure; the dataplane never reads the datastore.
-            zone('calc', 'dataplane', 'calc never imports dataplane'),
-            zone('calc', 'datastore/local', 'calc sees datastore update types only'),
-            zone('dataplane', 'datastore', 'dataplane never imports datastore'),
-          ],
-        },
+        {argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_'},
       ],
+      '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  ...restrictedPackageBlocks(),
+  ...Object.keys(AREAS).map((area) => ({
+    files: [areaGlob(area)],
+    ignores: nestedAreas.filter((nested) => nested !== area && nested.startsWith(`${area}/`)).map(areaGlob),
+    rules: {'no-restricted-imports': restrictionsFor(area)},
+  })),
 )
-
-/**
- * Each package has one home (DESIGN.md): @oclif/core in cli+commands, etcd3 in datastore/etcd,
- * the Kubernetes client in datastore/kubernetes, better-sqlite3 in datastore/local, and
- * node:child_process in dataplane/exec.ts. One block per home, with disjoint file sets, so no
- * block overrides another's rule.
- */
-function restrictedPackageBlocks() {
-  const homes = {
-    '@oclif/core': ['src/cli/**', 'src/commands/**'],
-    etcd3: ['src/datastore/etcd/**'],
-    '@kubernetes/client-node': ['src/datastore/kubernetes/**'],
-    'better-sqlite3': ['src/datastore/local/**'],
-    'node:child_process': ['src/dataplane/exec.ts'],
-  }
-  const groups = [...new Set(Object.values(homes).flat())]
-  const rule = (allowedHere) => [
-    'error',
-    {
-      paths: Object.entries(homes)
-        .filter(([, where]) => !where.some((glob) => allowedHere.includes(glob)))
-        .map(([name, where]) => ({name, message: `only ${where.join(', ')} may import ${name}`})),
-    },
-  ]
-  return [
-    {files: ['src/**/*.ts'], ignores: groups, rules: {'no-restricted-imports': rule([])}},
-    ...groups.map((glob) => ({
-      files: [glob.endsWith('.ts') ? glob : `${glob}/*.ts`],
-      rules: {'no-restricted-imports': rule([glob])},
-    })),
-  ]
-}
