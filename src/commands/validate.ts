@@ -1,4 +1,4 @@
-import {applyDefaults, validateResource} from '../api/index.js'
+import {validateResource} from '../api/index.js'
 import {CalicoCommand} from '../cli/base-command.js'
 import {describeFailure, singleKindOf} from '../cli/config-command.js'
 import {CliError} from '../cli/errors.js'
@@ -26,7 +26,7 @@ Cross-resource checks (pool overlap, tier existence, immutable fields) need the 
     const docs = readResourceInput({filename: flags.filename, recursive: flags.recursive, skipEmpty: flags['skip-empty']})
     const summary: ResultSummary = {total: docs.length, handled: 0, errors: [], singleKind: singleKindOf(docs, false)}
     for (const doc of docs) {
-      const problem = doc.resource ? validateResource(applyDefaults(doc.resource))?.message : (doc.error ?? 'invalid document')
+      const problem = doc.resource ? validateResource(doc.resource)?.message : (doc.error ?? 'invalid document')
       if (problem === undefined) summary.handled++
       else summary.errors.push(doc.resource ? describeFailure(doc.resource, problem) : problem)
     }

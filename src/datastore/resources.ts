@@ -9,7 +9,7 @@
  */
 import {randomUUID} from 'node:crypto'
 
-import {applyDefaults, immutableFieldError, ipPoolOverlapError, validateResource} from '../api/index.js'
+import {DEFAULT_TIER, prepareForWrite, TIER_LABEL, ValidationError, WriteCheckError, type WriteContext} from '../api/index.js'
 import {kindInfo, type KindInfo} from '../api/registry.js'
 import {API_VERSION, resourceIdentifier, type Resource} from '../api/resource.js'
 import {AlreadyExistsError, ConflictError, NotFoundError, type Datastore, type KV, type WriteOp, type WriteResult} from './datastore.js'
@@ -23,8 +23,6 @@ import {
 } from './resource-errors.js'
 
 export const RESOURCE_PREFIX = '/calico/resources/v3/projectcalico.org/'
-export const DEFAULT_TIER = 'default'
-export const TIER_LABEL = 'projectcalico.org/tier'
 
 const POLICY_KINDS = new Set([
   'NetworkPolicy',
@@ -154,33 +152,33 @@ export class ResourceClient {
     return {items: result.items.map((kv) => resourceFromKV(kv)), revision: result.revision}
   }
 
-  /** Defaults, validates and runs the checks a write of this resource needs; returns what to store. */
+  /**
+   * clientv3's Create/Update path short of the write: the policy tier check (made before
+   * defaulting, as clientv3 does), then defaults, validation and the kind's write checks (pool
+   * overlap and immutable fields, BGP filter existence, singleton names) from src/api.
+   */
   async prepareWrite(res: Resource, operation: 'create' | 'update', previous?: Resource): Promise<Resource> {
     const info = requireKind(res.kind)
-    const prepared = applyDefaults(structuredClone(res))
-    prepared.apiVersion = API_VERSION
-    if (!info.namespaced) delete prepared.metadata.namespace
-    const invalid = validateResource(prepared)
-    if (invalid) throw new ResourceValidationError(invalid.message)
-
-    if (POLICY_KINDS.has(prepared.kind)) {
-      const spec = (prepared.spec ?? {}) as Record<string, unknown>
-      const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER
-      if (operation === 'create') await this.requireTier(tier)
-      if (tier !== DEFAULT_TIER) prepared.metadata.labels = {...prepared.metadata.labels, [TIER_LABEL]: tier}
+    const input = structuredClone(res)
+    input.apiVersion = API_VERSION
+    if (!info.namespaced) delete input.metadata.namespace
+    if (POLICY_KINDS.has(input.kind) && operation === 'create') {
+      const tier = (input.spec as {tier?: string} | undefined)?.tier
+      await this.requireTier(tier ? tier : DEFAULT_TIER)
     }
-
-    if (prepared.kind === 'IPPool' && operation === 'create') {
-      const pools = await this.list('IPPool')
-      const overlap = ipPoolOverlapError(prepared, pools.items)
-      if (overlap) throw new ResourceValidationError(overlap)
+    const context: WriteContext = {operation, previous}
+    if (input.kind === 'IPPool' && operation === 'create') context.existingPools = (await this.list('IPPool')).items
+    if (input.kind === 'BGPPeer') {
+      context.bgpFilterNames = (await this.list('BGPFilter')).items.map((f) => f.metadata.name ?? '')
     }
-
-    if (operation === 'update' && previous) {
-      const immutable = immutableFieldError(previous, prepared)
-      if (immutable) throw new ResourceValidationError(immutable)
+    try {
+      return prepareForWrite(input, context)
+    } catch (error) {
+      if (error instanceof ValidationError || error instanceof WriteCheckError) {
+        throw new ResourceValidationError(error.message)
+      }
+      throw error
     }
-    return prepared
   }
 
   /**

@@ -58,9 +58,7 @@ describe('create, apply, replace', () => {
     assert.equal(result.stdout, "Partial success: applied the first 3 out of 4 'IPPool' resources:\n")
     assert.equal(
       result.stderr,
-      'hit error(s): [IPPool(bad-mask): error with the following fields:\n' +
-        "-  CIDR = '10.34.0.1/16' (Reason: failed to validate Field: CIDR because of Tag: net )\n" +
-        "-  IPpool.CIDR = '10.34.0.0/16' (IP pool CIDR is not strictly masked)\n]\n",
+      "hit error(s): [IPPool(bad-mask): error with field IPPool.Spec.CIDR = '10.34.0.0/16' (IPPool CIDR is not strictly masked)]\n",
     )
     const listed = await cli('get', 'ippools', '-o', 'custom-columns=NAME')
     assert.match(listed.stdout, /good-1/)

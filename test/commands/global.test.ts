@@ -65,7 +65,7 @@ describe('version, options and configuration', () => {
     assert.equal(allowed.exitCode, 0, allowed.stderr)
     const globalForm = await cli('--allow-version-mismatch', 'get', 'ippools')
     assert.equal(globalForm.exitCode, 0, 'global options are accepted before the command')
-    const validate = await cli('validate', '-f', join(fixtures, 'pools.yaml'))
+    const validate = await cli('validate', '-f', join(fixtures, 'policies.yaml'))
     assert.equal(validate.exitCode, 0, 'validate never runs the version check')
   })
 
