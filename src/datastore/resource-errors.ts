@@ -37,3 +37,6 @@ export class OperationNotSupportedError extends ResourceError {
 
 /** A resource failed validation or a cross-resource check; the message is the reason text. */
 export class ResourceValidationError extends ResourceError {}
+
+/** A stored value that is not a resource (libcalico-go's ErrorParsingDatastoreEntry). */
+export class DatastoreEntryError extends ResourceError {}

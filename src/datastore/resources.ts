@@ -14,6 +14,7 @@ import {kindInfo, type KindInfo} from '../api/registry.js'
 import {API_VERSION, resourceIdentifier, type Resource} from '../api/resource.js'
 import {AlreadyExistsError, ConflictError, NotFoundError, type Datastore, type KV, type WriteOp, type WriteResult} from './datastore.js'
 import {
+  DatastoreEntryError,
   OperationNotSupportedError,
   ResourceAlreadyExistsError,
   ResourceDoesNotExistError,
@@ -75,7 +76,12 @@ function wallClock(): string {
 
 /** Decodes a stored value into a Resource whose resourceVersion is the pair's revision. */
 export function resourceFromKV(kv: KV): Resource {
-  const res = JSON.parse(kv.value) as Resource
+  let res: Resource
+  try {
+    res = JSON.parse(kv.value) as Resource
+  } catch (error) {
+    throw new DatastoreEntryError(`failed to parse datastore entry key=${kv.key}; value=${kv.value}: ${(error as Error).message}`)
+  }
   res.metadata = {...res.metadata, resourceVersion: String(kv.modRevision)}
   return withReadDefaults(res)
 }
