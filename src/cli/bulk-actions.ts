@@ -14,6 +14,7 @@
 import type {Resource} from '../api/resource.js'
 import {ResourceAlreadyExistsError, ResourceDoesNotExistError} from '../datastore/resource-errors.js'
 import {outcomeToResource, resourceFromKV, resourceKey, type PreparedWrite, type ResourceClient} from '../datastore/resources.js'
+import type {Progress} from './progress.js'
 import {
   checkWritable,
   executeResourceAction,
@@ -48,6 +49,7 @@ export class BulkExecutor {
     private readonly client: ResourceClient,
     private readonly action: BulkAction,
     private readonly options: ActionOptions,
+    private readonly progress?: Progress,
   ) {}
 
   /** Runs every resource; outcomes are in input order. */
@@ -56,14 +58,16 @@ export class BulkExecutor {
     for (const original of resources) {
       const outcome: Outcome = {}
       outcomes.push(outcome)
-      await this.add(original, outcome)
+      const queued = await this.add(original, outcome)
+      if (!queued) this.progress?.advance()
       if (this.pending.length >= BATCH_SIZE) await this.flush()
     }
     await this.flush()
     return outcomes
   }
 
-  private async add(original: Resource, outcome: Outcome): Promise<void> {
+  /** Returns whether the resource was queued for the next batch (false: already settled). */
+  private async add(original: Resource, outcome: Outcome): Promise<boolean> {
     const input = structuredClone(original)
     try {
       handleNamespace(input, this.options)
@@ -71,11 +75,13 @@ export class BulkExecutor {
       if (WRITTEN_ALONE.has(input.kind) || (this.action === 'apply' && input.metadata.resourceVersion)) {
         await this.flush()
         outcome.resources = await executeResourceAction(this.client, this.action, structuredClone(original), this.options)
-        return
+        return false
       }
       this.pending.push({outcome, input, prepared: await this.prepare(input)})
+      return true
     } catch (error) {
       this.settleError(outcome, input, error)
+      return false
     }
   }
 
@@ -109,6 +115,7 @@ export class BulkExecutor {
       }
     })
     if (existing.length > 0) await this.updateExisting(existing)
+    this.progress?.advance(batch.length)
   }
 
   /** apply's second step: update what already existed, conditional on the revision just read. */

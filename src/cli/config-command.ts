@@ -9,6 +9,7 @@ import type {ResourceClient} from '../datastore/resources.js'
 import {CliError} from './errors.js'
 import type {InputDocument} from './input.js'
 import {BulkExecutor, type Outcome} from './bulk-actions.js'
+import {startProgress} from './progress.js'
 import {executeResourceAction, type ActionOptions, type ResourceAction} from './resource-actions.js'
 
 export interface CommandResults {
@@ -66,7 +67,12 @@ async function outcomesOf(
   options: ActionOptions,
 ): Promise<Outcome[]> {
   if (action !== 'replace' && action !== 'get' && resources.length >= BULK_THRESHOLD) {
-    return new BulkExecutor(client, action, options).run(resources)
+    const progress = await startProgress(action, resources.length)
+    try {
+      return await new BulkExecutor(client, action, options, progress).run(resources)
+    } finally {
+      progress.stop()
+    }
   }
   const outcomes: Outcome[] = []
   for (const res of resources) {
