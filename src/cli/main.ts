@@ -94,7 +94,7 @@ export async function main(argv: readonly string[], binUrl: string, options: Mai
   } catch (error) {
     if (error instanceof ExitError) return finish(error.exitCode)
     if (error instanceof CliError) {
-      if (error.message) io.stderr.write(`${error.message}\n`)
+      if (error.message) await writeError(error.message)
       return finish(error.exitCode)
     }
     if (isParseError(error)) {
@@ -104,6 +104,16 @@ export async function main(argv: readonly string[], binUrl: string, options: Mai
     reportUnexpected(error)
     return finish(EXIT_FAILURE)
   }
+}
+
+/** Errors are red on a terminal (never with NO_COLOR); plain text everywhere else. */
+async function writeError(message: string): Promise<void> {
+  if (!io.stderr.isTTY || process.env.NO_COLOR) {
+    io.stderr.write(`${message}\n`)
+    return
+  }
+  const {colours} = await import('./output/colour.js')
+  io.stderr.write(`${colours(io.stderr).red(message)}\n`)
 }
 
 /** oclif's parser errors carry a `parse` record; any of them is calicoctl's "invalid option". */

@@ -69,6 +69,16 @@ describe('version, options and configuration', () => {
     assert.equal(validate.exitCode, 0, 'validate never runs the version check')
   })
 
+  test('errors are red only on a terminal, and never with NO_COLOR', async () => {
+    const red = '\x1b[31m'
+    const tty = await runCli(['get', 'widgets', '--allow-version-mismatch'], {env: {...store.env, NO_COLOR: undefined}, tty: true})
+    assert.ok(tty.stderr.startsWith(red), JSON.stringify(tty.stderr))
+    const noColor = await runCli(['get', 'widgets', '--allow-version-mismatch'], {env: {...store.env, NO_COLOR: '1'}, tty: true})
+    assert.equal(noColor.stderr, "failed to get resources: resource type 'widgets' is not supported\n")
+    const pipe = await runCli(['get', 'widgets', '--allow-version-mismatch'], {env: {...store.env, NO_COLOR: undefined}})
+    assert.equal(pipe.stderr, "failed to get resources: resource type 'widgets' is not supported\n")
+  })
+
   test('an unknown option is calicoctl\'s "invalid option"', async () => {
     const result = await cli('apply', '--bogus')
     assert.deepEqual(

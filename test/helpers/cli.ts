@@ -38,6 +38,8 @@ function loadMain(): Promise<Main> {
 export interface RunOptions {
   env?: Record<string, string | undefined>
   invokedAs?: string
+  /** Make both sinks claim to be terminals (for colour and progress behaviour). */
+  tty?: boolean
 }
 
 /** Commands run one at a time: they share process.stdout/stderr and process.env. */
@@ -61,8 +63,8 @@ async function runNow(args: string[], options: RunOptions): Promise<CliResult> {
   let stderr = ''
   const {redirectOutput} = await loadIo()
   const restore = redirectOutput(
-    {write: (text) => void (stdout += text), isTTY: false},
-    {write: (text) => void (stderr += text), isTTY: false},
+    {write: (text) => void (stdout += text), isTTY: options.tty ?? false},
+    {write: (text) => void (stderr += text), isTTY: options.tty ?? false},
   )
   const previousExitCode = process.exitCode
   try {
