@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Installs, with apt-get, the Debian packages the test tiers need when they are missing (as root,
 // as CI runs). Each entry: a command that must exist, and the package that provides it.
-// The foundation tiers need none yet; etcd, iptables and friends join as their tiers land.
+// Entries join as their test tiers land (iptables and friends still to come).
 import {execFileSync, spawnSync} from 'node:child_process'
 
 const REQUIRED = [
-  // ['etcd', 'etcd-server'],
+  // The etcd datastore tests start a real etcd server and use etcdctl to set it up.
+  ['etcd', 'etcd-server'],
+  ['etcdctl', 'etcd-client'],
 ]
 
 const missing = REQUIRED.filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)

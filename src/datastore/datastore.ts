@@ -5,8 +5,9 @@
  *
  * Invariants every backend guarantees (proven by test/datastore/conformance.ts):
  * - Revisions are positive integers, strictly increasing across the whole store; every successful
- *   write (create, update, delete) gets a new revision. `modRevision` of a pair is the revision of
- *   the write that produced it; `createRevision` the revision of its create.
+ *   single write (create, update, delete) gets a new revision, and the successful ops of one batch
+ *   transaction may share one (etcd's model). `modRevision` of a pair is the revision of the write
+ *   that produced it; `createRevision` the revision of its create.
  * - `list` is a consistent snapshot at its returned `revision`.
  * - `update`/`delete` with `expectedRevision` succeed only if the key's current modRevision equals
  *   it (else ConflictError); without it they are unconditional but still fail with NotFoundError.

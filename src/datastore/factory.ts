@@ -12,7 +12,10 @@ export async function createDatastore(config: DatastoreConfig): Promise<Datastor
       const {openLocalDatastore} = await import('./local/index.js')
       return openLocalDatastore(config)
     }
-    case 'etcdv3':
+    case 'etcdv3': {
+      const {openEtcdDatastore} = await import('./etcd/index.js')
+      return openEtcdDatastore(config)
+    }
     case 'kubernetes':
       throw new Error(`datastore type ${type} is not supported yet`)
     default: {

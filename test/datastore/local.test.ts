@@ -73,9 +73,9 @@ describe('local datastore specifics', () => {
     }
   })
 
-  test('factory: other datastore types are not supported yet', async () => {
+  test('factory: etcdv3 needs endpoints; kubernetes is not supported yet', async () => {
     await assert.rejects(createDatastore({datastoreType: 'etcdv3'}), {
-      message: 'datastore type etcdv3 is not supported yet',
+      message: 'no etcd endpoints specified (set etcdEndpoints or ETCD_ENDPOINTS)',
     })
     await assert.rejects(createDatastore({datastoreType: 'kubernetes'}), {
       message: 'datastore type kubernetes is not supported yet',
