@@ -6,7 +6,8 @@
  *
  * Equivalence with the one-at-a-time path (resource-actions.ts) is kept by construction:
  * - kinds whose writes other resources' checks read (Tier: policy tier checks and tier deletion;
- *   IPPool: overlap checks) are written alone, in input order, after flushing pending writes;
+ *   IPPool: overlap checks; BGPFilter: a BGPPeer's filters must exist) are written alone, in
+ *   input order, after flushing pending writes;
  * - apply first creates; the resources that already exist are then read and updated in a second
  *   batch, conditional on the revision just read; anything that conflicts or vanished in between
  *   falls back to the one-at-a-time path, which retries as calicoctl does.
@@ -39,7 +40,7 @@ interface Pending {
   prepared: PreparedWrite
 }
 
-const WRITTEN_ALONE = new Set(['Tier', 'IPPool'])
+const WRITTEN_ALONE = new Set(['Tier', 'IPPool', 'BGPFilter'])
 const BATCH_SIZE = 500
 
 export class BulkExecutor {
