@@ -8,11 +8,14 @@
  * - kinds whose writes other resources' checks read (Tier: policy tier checks and tier deletion;
  *   IPPool: overlap checks; BGPFilter: a BGPPeer's filters must exist) are written alone, in
  *   input order, after flushing pending writes;
+ * - once the datastore is unreachable, the remaining resources are reported "not attempted"
+ *   instead of each waiting out the datastore's timeout;
  * - apply first creates; the resources that already exist are then read and updated in a second
  *   batch, conditional on the revision just read; anything that conflicts or vanished in between
  *   falls back to the one-at-a-time path, which retries as calicoctl does.
  */
 import type {Resource} from '../api/resource.js'
+import {UnavailableError} from '../datastore/datastore.js'
 import {ResourceAlreadyExistsError, ResourceDoesNotExistError} from '../datastore/resource-errors.js'
 import {outcomeToResource, resourceFromKV, resourceKey, type PreparedWrite, type ResourceClient} from '../datastore/resources.js'
 import type {Progress} from './progress.js'
@@ -45,6 +48,8 @@ const BATCH_SIZE = 500
 
 export class BulkExecutor {
   private pending: Pending[] = []
+  /** Set once the datastore is found unreachable: the rest is reported, not attempted. */
+  private unavailable: UnavailableError | undefined
 
   constructor(
     private readonly client: ResourceClient,
@@ -69,6 +74,10 @@ export class BulkExecutor {
 
   /** Returns whether the resource was queued for the next batch (false: already settled). */
   private async add(original: Resource, outcome: Outcome): Promise<boolean> {
+    if (this.unavailable) {
+      outcome.error = notAttempted(this.unavailable)
+      return false
+    }
     const input = structuredClone(original)
     try {
       handleNamespace(input, this.options)
@@ -96,6 +105,7 @@ export class BulkExecutor {
 
   /** The skip flags turn some failures into successes, as in ExecuteResourceAction. */
   private settleError(outcome: Outcome, input: Resource, error: unknown): void {
+    if (error instanceof UnavailableError) this.unavailable ??= error
     if (error instanceof ResourceAlreadyExistsError && this.options.skipExists) outcome.resources = [input]
     else if (error instanceof ResourceDoesNotExistError && this.options.skipNotExists) outcome.resources = [input]
     else outcome.error = error
@@ -106,6 +116,7 @@ export class BulkExecutor {
     this.pending = []
     if (batch.length === 0) return
     const results = await this.client.datastore.batch(batch.map((p) => p.prepared.op))
+    this.unavailable ??= results.find((r): r is {ok: false; error: UnavailableError} => !r.ok && r.error instanceof UnavailableError)?.error
     const existing: Pending[] = []
     batch.forEach((pending, i) => {
       try {
@@ -151,4 +162,11 @@ export class BulkExecutor {
       }
     }
   }
+}
+
+/** What a resource after the datastore went away reports: it was never sent. */
+function notAttempted(cause: UnavailableError): UnavailableError {
+  // Only the cause itself ("lost the connection to etcd at …"), not what it meant for its own write.
+  const reason = cause.message.replace(/^not attempted: /, '').split(';')[0]
+  return new UnavailableError(`not attempted: the datastore became unavailable (${reason})`, cause.key)
 }

@@ -5,6 +5,7 @@
  */
 import {kindFromAlias} from '../api/registry.js'
 import {API_VERSION, type Resource} from '../api/resource.js'
+import {DatastoreError} from '../datastore/datastore.js'
 import type {ResourceClient} from '../datastore/resources.js'
 import {CliError} from './errors.js'
 import type {InputDocument} from './input.js'
@@ -49,10 +50,14 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** Adds the resource's identity to reasons that do not name it (validation reasons). */
+/**
+ * Adds the resource's identity to reasons that do not name it: validation reasons, and datastore
+ * failures (etcd unreachable, a write that may or may not have been applied), so the output of a
+ * failed bulk apply says which resources were not written.
+ */
 export function describeFailure(res: Resource, error: unknown): string {
   const message = errorText(error)
-  if (!message.startsWith('error with')) return message
+  if (!message.startsWith('error with') && !(error instanceof DatastoreError)) return message
   const ns = res.metadata.namespace
   return `${res.kind}(${ns ? `${ns}/` : ''}${res.metadata.name ?? ''}): ${message}`
 }
