@@ -15,7 +15,7 @@
  *   falls back to the one-at-a-time path, which retries as calicoctl does.
  */
 import type {Resource} from '../api/resource.js'
-import {UnavailableError} from '../datastore/datastore.js'
+import {UnavailableError, type WriteResult} from '../datastore/datastore.js'
 import {ResourceAlreadyExistsError, ResourceDoesNotExistError} from '../datastore/resource-errors.js'
 import {outcomeToResource, resourceFromKV, resourceKey, type PreparedWrite, type ResourceClient} from '../datastore/resources.js'
 import type {Progress} from './progress.js'
@@ -40,7 +40,6 @@ interface Pending {
   outcome: Outcome
   /** The input after namespace handling (labels and annotations intact, for apply's update). */
   input: Resource
-  prepared: PreparedWrite
 }
 
 const WRITTEN_ALONE = new Set(['Tier', 'IPPool', 'BGPFilter'])
@@ -50,6 +49,8 @@ export class BulkExecutor {
   private pending: Pending[] = []
   /** Set once the datastore is found unreachable: the rest is reported, not attempted. */
   private unavailable: UnavailableError | undefined
+  /** apply: most of the last batch already existed, so read before writing. */
+  private mostlyExisting = false
 
   constructor(
     private readonly client: ResourceClient,
@@ -87,20 +88,12 @@ export class BulkExecutor {
         outcome.resources = await executeResourceAction(this.client, this.action, structuredClone(original), this.options)
         return false
       }
-      this.pending.push({outcome, input, prepared: await this.prepare(input)})
+      this.pending.push({outcome, input})
       return true
     } catch (error) {
       this.settleError(outcome, input, error)
       return false
     }
-  }
-
-  private async prepare(input: Resource): Promise<PreparedWrite> {
-    if (this.action !== 'delete') return this.client.prepareCreate(forCreate(input))
-    const {kind, name = '', namespace, resourceVersion} = {kind: input.kind, ...input.metadata}
-    const key = resourceKey(kind, name, namespace)
-    const identifier = namespace ? `${kind}(${namespace}/${name})` : `${kind}(${name})`
-    return {identifier, op: {op: 'delete', key, expectedRevision: resourceVersion ? Number(resourceVersion) : undefined}}
   }
 
   /** The skip flags turn some failures into successes, as in ExecuteResourceAction. */
@@ -115,45 +108,66 @@ export class BulkExecutor {
     const batch = this.pending
     this.pending = []
     if (batch.length === 0) return
-    const results = await this.client.datastore.batch(batch.map((p) => p.prepared.op))
-    this.unavailable ??= results.find((r): r is {ok: false; error: UnavailableError} => !r.ok && r.error instanceof UnavailableError)?.error
-    const existing: Pending[] = []
-    batch.forEach((pending, i) => {
-      try {
-        pending.outcome.resources = [outcomeToResource(results[i], pending.prepared.identifier)]
-      } catch (error) {
-        if (error instanceof ResourceAlreadyExistsError && this.action === 'apply') existing.push(pending)
-        else this.settleError(pending.outcome, pending.input, error)
-      }
-    })
-    if (existing.length > 0) await this.updateExisting(existing)
+    if (this.action === 'apply' && this.mostlyExisting) await this.writeAgainstCurrent(batch)
+    else await this.writeBlind(batch)
     this.progress?.advance(batch.length)
   }
 
-  /** apply's second step: update what already existed, conditional on the revision just read. */
-  private async updateExisting(existing: Pending[]): Promise<void> {
-    const current = await Promise.all(existing.map((p) => this.client.datastore.get(p.prepared.op.key)))
-    const updates: Pending[] = []
-    const retry: Pending[] = []
-    for (const [i, pending] of existing.entries()) {
-      const kv = current[i]
-      if (!kv) {
-        retry.push(pending)
-        continue
-      }
+  /**
+   * Creates (or deletes) without reading first. For apply, what turned out to exist is then
+   * updated against its current revision; when most of a batch existed, the next batches read
+   * first instead (a re-apply of the same files is the common case).
+   */
+  private async writeBlind(batch: Pending[]): Promise<void> {
+    const ready: Array<Pending & {prepared: PreparedWrite}> = []
+    for (const pending of batch) {
       try {
-        const update = await this.client.prepareUpdate(withStoredMetadata(pending.input, resourceFromKV(kv)), kv)
-        updates.push({...pending, prepared: update})
+        ready.push({...pending, prepared: await this.prepareBlind(pending.input)})
       } catch (error) {
         this.settleError(pending.outcome, pending.input, error)
       }
     }
-    const results = await this.client.datastore.batch(updates.map((p) => p.prepared.op))
-    updates.forEach((pending, i) => {
-      const result = results[i]
+    const existing: Pending[] = []
+    for (const [pending, result] of this.zip(ready, await this.write(ready))) {
+      try {
+        pending.outcome.resources = [outcomeToResource(result, pending.prepared.identifier)]
+      } catch (error) {
+        if (error instanceof ResourceAlreadyExistsError && this.action === 'apply') existing.push(pending)
+        else this.settleError(pending.outcome, pending.input, error)
+      }
+    }
+    if (existing.length > 0) await this.writeAgainstCurrent(existing)
+    if (this.action === 'apply') this.mostlyExisting = existing.length * 2 > batch.length
+  }
+
+  /**
+   * apply against what is stored now: read every key, update what exists (conditional on the
+   * revision just read) and create the rest. Anything that changed in between — a conflict, a
+   * create racing another writer — goes through the one-at-a-time path, which retries.
+   */
+  private async writeAgainstCurrent(batch: Pending[]): Promise<void> {
+    const current = await Promise.all(
+      batch.map((p) => this.client.datastore.get(resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))),
+    )
+    const ready: Array<Pending & {prepared: PreparedWrite}> = []
+    for (const [i, pending] of batch.entries()) {
+      const kv = current[i]
+      try {
+        const prepared = kv
+          ? await this.client.prepareUpdate(withStoredMetadata(pending.input, resourceFromKV(kv)), kv)
+          : await this.client.prepareCreate(forCreate(pending.input))
+        ready.push({...pending, prepared})
+      } catch (error) {
+        this.settleError(pending.outcome, pending.input, error)
+      }
+    }
+    this.mostlyExisting = current.filter(Boolean).length * 2 > batch.length
+    const retry: Pending[] = []
+    for (const [pending, result] of this.zip(ready, await this.write(ready))) {
       if (result.ok) pending.outcome.resources = [resourceFromKV(result.kv)]
+      else if (result.error instanceof UnavailableError) this.settleError(pending.outcome, pending.input, result.error)
       else retry.push(pending)
-    })
+    }
     for (const pending of retry) {
       try {
         pending.outcome.resources = await executeResourceAction(this.client, 'apply', pending.input, this.options)
@@ -161,6 +175,28 @@ export class BulkExecutor {
         this.settleError(pending.outcome, pending.input, error)
       }
     }
+  }
+
+  private async prepareBlind(input: Resource): Promise<PreparedWrite> {
+    if (this.action !== 'delete') return this.client.prepareCreate(forCreate(input))
+    const {kind, name = '', namespace, resourceVersion} = {kind: input.kind, ...input.metadata}
+    const key = resourceKey(kind, name, namespace)
+    const identifier = namespace ? `${kind}(${namespace}/${name})` : `${kind}(${name})`
+    return {identifier, op: {op: 'delete', key, expectedRevision: resourceVersion ? Number(resourceVersion) : undefined}}
+  }
+
+  /** One Datastore.batch; the first unavailability seen stops the rest of the run. */
+  private async write(ready: ReadonlyArray<{prepared: PreparedWrite}>): Promise<WriteResult[]> {
+    if (ready.length === 0) return []
+    const results = await this.client.datastore.batch(ready.map((p) => p.prepared.op))
+    for (const result of results) {
+      if (!result.ok && result.error instanceof UnavailableError) this.unavailable ??= result.error
+    }
+    return results
+  }
+
+  private zip<T>(items: readonly T[], results: readonly WriteResult[]): Array<[T, WriteResult]> {
+    return items.map((item, i) => [item, results[i]])
   }
 }
 

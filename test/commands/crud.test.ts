@@ -191,6 +191,48 @@ describe('create, apply, replace', () => {
   })
 })
 
+describe('bulk writes', () => {
+  let store: ReturnType<typeof tempStore>
+  const cli = (...args: string[]) => runCli(args, {env: store.env})
+  const policies = (count: number, port: (i: number) => number) =>
+    Array.from(
+      {length: count},
+      (_, i) =>
+        `apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p-${i}, namespace: ns-${i % 3}, labels: {gen: "${port(i)}"}}\n` +
+        `spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    protocol: TCP\n    destination: {ports: [${port(i)}]}\n`,
+    ).join('---\n')
+  before(() => {
+    store = tempStore()
+  })
+  after(() => store.cleanup())
+
+  test('re-applying more than a batch, half changed and some new, matches one-at-a-time semantics', async () => {
+    const first = join(store.dir, 'first.yaml')
+    writeFileSync(first, policies(1200, () => 80))
+    assert.equal((await cli('apply', '-f', first)).stdout, "Successfully applied 1200 'NetworkPolicy' resource(s)\n")
+    const before_ = JSON.parse((await cli('get', 'networkpolicy', 'p-7', '-n', 'ns-1', '-o', 'json')).stdout)
+    const second = join(store.dir, 'second.yaml')
+    writeFileSync(second, policies(1500, (i) => (i % 2 ? 81 : 80)))
+    const result = await cli('apply', '-f', second)
+    assert.deepEqual([result.exitCode, result.stdout, result.stderr], [0, "Successfully applied 1500 'NetworkPolicy' resource(s)\n", ''])
+    const all = JSON.parse((await cli('get', 'networkpolicy', '-A', '-o', 'json')).stdout)
+    assert.equal(all.items.length, 1500)
+    for (const item of all.items) {
+      const i = Number(item.metadata.name.slice(2))
+      assert.equal(item.spec.ingress[0].destination.ports[0], i % 2 ? 81 : 80, item.metadata.name)
+      assert.equal(item.metadata.labels.gen, String(i % 2 ? 81 : 80))
+    }
+    const after_ = JSON.parse((await cli('get', 'networkpolicy', 'p-7', '-n', 'ns-1', '-o', 'json')).stdout)
+    assert.equal(after_.metadata.uid, before_.metadata.uid, 'an update keeps the stored uid')
+    assert.equal(after_.metadata.creationTimestamp, before_.metadata.creationTimestamp)
+    assert.notEqual(after_.metadata.resourceVersion, before_.metadata.resourceVersion)
+    const removed = await cli('delete', '-f', second)
+    assert.equal(removed.stdout, "Successfully deleted 1500 'NetworkPolicy' resource(s)\n")
+    const none = JSON.parse((await cli('get', 'networkpolicy', '-A', '-o', 'json')).stdout)
+    assert.equal(none.items.length, 0)
+  })
+})
+
 describe('delete', () => {
   let store: ReturnType<typeof tempStore>
   const cli = (...args: string[]) => runCli(args, {env: store.env})
