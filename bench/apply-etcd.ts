@@ -9,7 +9,6 @@
  * in groups of 500, as apply's bulk executor calls it, with the same bytes) is printed too.
  * Run: node --import tsx bench/apply-etcd.ts
  */
-import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -18,46 +17,11 @@ import {Etcd3} from 'etcd3'
 
 import {createDatastore} from '../src/datastore/factory.js'
 import {EtcdServer} from '../test/datastore/etcd/server.js'
+import {median, policyDocuments, timeCli} from './support.js'
 
 const count = Number(process.env.BENCH_POLICIES ?? 10_000)
-const root = join(import.meta.dirname, '..')
-const bin = join(root, 'bin', 'run.js')
 const PREFIX = '/calico/resources/v3/projectcalico.org/networkpolicies/'
 
-function policies(): string {
-  const docs: string[] = []
-  for (let i = 0; i < count; i++) {
-    docs.push(`apiVersion: projectcalico.org/v3
-kind: NetworkPolicy
-metadata:
-  name: policy-${i}
-  namespace: ns-${i % 50}
-spec:
-  order: ${i}
-  selector: app == "app-${i % 200}"
-  ingress:
-  - action: Allow
-    protocol: TCP
-    source:
-      selector: role == "frontend-${i % 20}"
-    destination:
-      ports: [80, 443, "8000:8100"]
-  egress:
-  - action: Allow
-    protocol: UDP
-    destination:
-      ports: [53]
-`)
-  }
-  return docs.join('---\n')
-}
-
-function timeCli(args: string[], env: NodeJS.ProcessEnv): number {
-  const start = process.hrtime.bigint()
-  const result = spawnSync(process.execPath, [bin, ...args], {env, encoding: 'utf8', maxBuffer: 1 << 30, timeout: 600_000})
-  if (result.status !== 0) throw new Error(`calicoctl ${args.join(' ')} failed: ${result.stderr}`)
-  return Number(process.hrtime.bigint() - start) / 1e6
-}
 
 /** Raw puts of the given values: transactions of 100 puts, 8 in flight. */
 async function rawPuts(client: Etcd3, values: Buffer[], prefix: string): Promise<number> {
@@ -80,7 +44,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-apply-etcd-'))
 const server = await EtcdServer.start()
 try {
   const file = join(dir, 'policies.yaml')
-  writeFileSync(file, policies())
+  writeFileSync(file, policyDocuments(count))
   const env = {...process.env, DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: server.clientUrls[0]}
   const applyMs = timeCli(['apply', '-f', file], env)
   const reapplyMs = timeCli(['apply', '-f', file], env)
@@ -105,11 +69,11 @@ try {
     const bytes = values.reduce((sum, v) => sum + v.length, 0)
     const rawMs: number[] = []
     for (let round = 0; round < 3; round++) rawMs.push(await rawPuts(client, values, `/bench/raw-${round}/`))
-    const raw = [...rawMs].sort((a, b) => a - b)[1]
+    const raw = median(rawMs)
     const rate = (ms: number) => Math.round((values.length / ms) * 1000)
     console.log(`apply -f of ${count} NetworkPolicies into etcd (${(bytes / values.length).toFixed(0)} B each as stored):`)
     console.log(`  raw batched puts, same bytes   ${raw.toFixed(0)} ms   ${rate(raw)} puts/s (median of 3)`)
-    const write = [...writeMs].sort((a, b) => a - b)[1]
+    const write = median(writeMs)
     console.log(`  Datastore.batch, same bytes    ${write.toFixed(0)} ms   ${rate(write)} writes/s   ratio ${(raw / write).toFixed(2)} (the write path alone)`)
     console.log(`  calicoctl apply (create)       ${applyMs.toFixed(0)} ms   ${rate(applyMs)} resources/s   ratio ${(raw / applyMs).toFixed(2)} (target >= 0.50)`)
     console.log(`  calicoctl apply (update)       ${reapplyMs.toFixed(0)} ms   ${rate(reapplyMs)} resources/s   ratio ${(raw / reapplyMs).toFixed(2)}`)

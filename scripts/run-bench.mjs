@@ -7,7 +7,7 @@ import {readdirSync} from 'node:fs'
 let failed = false
 const only = process.argv.slice(2)
 const benches = readdirSync('bench')
-  .filter((f) => (f.endsWith('.mjs') || f.endsWith('.ts')) && !f.startsWith('lib.'))
+  .filter((f) => (f.endsWith('.mjs') || f.endsWith('.ts')) && !f.startsWith('lib.') && f !== 'support.ts')
   .filter((f) => only.length === 0 || only.some((name) => f.includes(name)))
   .sort()
 for (const file of benches) {

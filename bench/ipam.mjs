@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+// IPAM benchmark (prints figures, asserts nothing): allocations per second with one allocator
+// process and with eight concurrent processes, on the local store and (when the `etcd` binary is
+// installed) on a real etcd started here; then `ipam check` wall time over 100,000 allocations.
+// Needs `npm run build` (it drives dist/). Usage: node bench/ipam.mjs [--quick]
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {createInterface} from 'node:readline'
+import {pathToFileURL} from 'node:url'
+
+import {bin, root} from './lib.mjs'
+
+const dist = (path) => import(pathToFileURL(join(root, 'dist', path)).href)
+const quick = process.argv.includes('--quick')
+
+// Worker mode: allocate `count` addresses one request at a time, after a "go" line on stdin.
+if (process.argv[2] === '--worker') {
+  const [config, count, host, prefix] = process.argv.slice(3)
+  const {createDatastore} = await dist('datastore/factory.js')
+  const {IPAMClient} = await dist('ipam/index.js')
+  const ds = await createDatastore(JSON.parse(config))
+  const ipam = new IPAMClient(ds)
+  process.stdout.write('ready\n')
+  await new Promise((resolve) => createInterface({input: process.stdin}).once('line', resolve))
+  let errors = 0
+  for (let n = 0; n < Number(count); n++) {
+    try {
+      await ipam.assign({host, handleId: `${prefix}-${n}`, num4: 1})
+    } catch {
+      errors++
+    }
+  }
+  process.stdout.write(`${JSON.stringify({errors})}\n`)
+  await ds.close()
+  process.exit(0)
+}
+
+async function seedPool(config, cidr) {
+  const {createDatastore} = await dist('datastore/factory.js')
+  const {ResourceClient} = await dist('datastore/resources.js')
+  const ds = await createDatastore(config)
+  const resources = new ResourceClient(ds)
+  await resources.ensureInitialized()
+  await resources.create({apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: {name: `bench-${cidr.replace(/[./]/g, '-')}`}, spec: {cidr}})
+  await ds.close()
+}
+
+/** Runs `workers` allocator processes (hosts round-robin over 4) and returns allocations per second. */
+async function allocate(config, workers, perWorker) {
+  const children = Array.from({length: workers}, (_, w) =>
+    spawn(process.execPath, [join(root, 'bench', 'ipam.mjs'), '--worker', JSON.stringify(config), String(perWorker), `node-${w % 4}`, `b${w}-${Date.now()}`], {stdio: ['pipe', 'pipe', 'inherit']}),
+  )
+  const lines = children.map((c) => createInterface({input: c.stdout}))
+  await Promise.all(lines.map((l) => new Promise((resolve) => l.once('line', resolve))))
+  const start = performance.now()
+  const done = lines.map((l) => new Promise((resolve) => l.once('line', (line) => resolve(JSON.parse(line)))))
+  for (const c of children) c.stdin.write('go\n')
+  const results = await Promise.all(done)
+  const seconds = (performance.now() - start) / 1000
+  const errors = results.reduce((n, r) => n + r.errors, 0)
+  return {perSecond: (workers * perWorker - errors) / seconds, errors}
+}
+
+/** Writes `total` allocations (64 per /26 block, one handle each) straight into the store. */
+async function seedAllocations(config, total) {
+  const {createDatastore} = await dist('datastore/factory.js')
+  const ipam = await dist('ipam/index.js')
+  const ds = await createDatastore(config)
+  const pool = ipam.parseNet('10.0.0.0/8')
+  let ops = []
+  const flush = async () => {
+    const results = await ds.batch(ops)
+    if (results.some((r) => !r.ok)) throw new Error('seeding failed')
+    ops = []
+  }
+  for (let blockIndex = 0; blockIndex * 64 < total; blockIndex++) {
+    const cidr = {version: 4, base: pool.base + BigInt(blockIndex * 64), prefix: 26}
+    let block = ipam.newBlock(cidr, `host:node-${blockIndex % 100}`)
+    for (let i = 0; i < 64 && blockIndex * 64 + i < total; i++) {
+      const handle = `seed-${blockIndex}-${i}`
+      block = ipam.assignInBlock(block, 1, handle, {node: `node-${blockIndex % 100}`}, ipam.Reservations.NONE).block
+      ops.push({op: 'create', key: ipam.handleKey(handle), value: ipam.encodeHandle({block: {[ipam.netString(cidr)]: 1}, deleted: false})})
+    }
+    ops.push({op: 'create', key: ipam.blockKey(cidr), value: ipam.encodeBlock(block)})
+    ops.push({op: 'create', key: ipam.affinityKey(`node-${blockIndex % 100}`, cidr), value: '{"state":"confirmed","deleted":false}'})
+    if (ops.length >= 2000) await flush()
+  }
+  if (ops.length > 0) await flush()
+  await ds.close()
+}
+
+function timeCheck(env) {
+  const start = performance.now()
+  const r = spawnSync(process.execPath, [bin, 'ipam', 'check'], {env: {...process.env, ...env}, encoding: 'utf8', maxBuffer: 1 << 28})
+  if (r.status !== 0) throw new Error(`ipam check failed: ${r.stderr}`)
+  return performance.now() - start
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const {port} = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function startEtcd(dir) {
+  if (spawnSync('etcd', ['--version']).status !== 0) return undefined
+  const [client, peer] = [await freePort(), await freePort()]
+  const child = spawn('etcd', ['--data-dir', join(dir, 'etcd'), '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `default=http://127.0.0.1:${peer}`], {stdio: ['ignore', 'ignore', 'pipe']})
+  let log = ''
+  child.stderr.on('data', (c) => (log += c))
+  const deadline = Date.now() + 15000
+  while (!log.includes('serving client') && !log.includes('ready to serve client')) {
+    if (Date.now() > deadline) throw new Error(`etcd did not start: ${log.slice(-500)}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return {url: `http://127.0.0.1:${client}`, stop: () => child.kill('SIGKILL')}
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-ipam-'))
+const etcd = await startEtcd(dir).catch((e) => (console.log(`etcd: not started (${e.message})`), undefined))
+try {
+  const backends = [['local', {datastoreType: 'local', localDir: join(dir, 'alloc')}]]
+  if (etcd) backends.push(['etcd', {datastoreType: 'etcdv3', etcdEndpoints: etcd.url}])
+  else console.log('etcd: `etcd` binary not found; etcd figures skipped')
+  const single = quick ? 100 : 400
+  const each = quick ? 50 : 250
+  for (const [name, config] of backends) {
+    await seedPool(config, '10.64.0.0/12')
+    const one = await allocate(config, 1, single)
+    const eight = await allocate(config, 8, each)
+    console.log(`${name.padEnd(5)} allocations/s: 1 process ${one.perSecond.toFixed(0)} (${single} allocations)   8 processes ${eight.perSecond.toFixed(0)} (${8 * each} allocations)${one.errors + eight.errors ? `  errors ${one.errors + eight.errors}` : ''}`)
+  }
+  const total = quick ? 10_000 : 100_000
+  const checkDir = join(dir, 'check')
+  await seedAllocations({datastoreType: 'local', localDir: checkDir}, total)
+  await seedPool({datastoreType: 'local', localDir: checkDir}, '10.0.0.0/8')
+  const ms = timeCheck({CALICO_DATASTORE_DIR: checkDir, DATASTORE_TYPE: 'local', ETCD_ENDPOINTS: ''})
+  console.log(`local ipam check over ${total} allocations (${Math.ceil(total / 64)} blocks, ${total} handles): ${(ms / 1000).toFixed(2)} s`)
+  if (etcd) {
+    await seedAllocations({datastoreType: 'etcdv3', etcdEndpoints: etcd.url}, total)
+    await seedPool({datastoreType: 'etcdv3', etcdEndpoints: etcd.url}, '10.0.0.0/8').catch(() => undefined)
+    const etcdMs = timeCheck({DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: etcd.url, CALICO_DATASTORE_DIR: ''})
+    console.log(`etcd  ipam check over ${total} allocations: ${(etcdMs / 1000).toFixed(2)} s`)
+  }
+} finally {
+  etcd?.stop()
+  rmSync(dir, {recursive: true, force: true})
+}

@@ -1,0 +1,283 @@
+/**
+ * AutoAssign for one IP family (libcalico-go ipam.go autoAssign / findOrClaimBlock /
+ * assignFromExistingBlock), classic v3.18–v3.31 behaviour:
+ *  1. pools: enabled, selecting the node (or the requested ones), allowed for the use;
+ *  2. the host's affine blocks first, in key order; then new blocks claimed (if
+ *     autoAllocateBlocks) until the per-host limit (request, config, else 20);
+ *  3. without strict affinity, whatever is still missing is borrowed from other blocks.
+ * Returns what it got (possibly less than asked, with Calico's explanatory messages); it never
+ * throws once it holds addresses, so the caller can always give back a partial result.
+ */
+import {autoAssign as assignInBlock, hostAffinity, numFreeAddresses, ordinalAddr} from './block.js'
+import {getBlockFromAffinity, getPendingAffinity, releaseAffinityRetrying} from './affinity.js'
+import type {IPAMContext} from './context.js'
+import {BlockClaimConflictError, BlockLimitError, IPAMInputError, MaxRetriesError, NoFreeBlocksError} from './errors.js'
+import {decrementHandle, incrementHandle} from './handles.js'
+import type {AllocationBlock, IPAMConfig} from './model.js'
+import {addrString, netContainsNet, netString, type Addr, type IPVersion, type Net} from './net.js'
+import {blocksOfPool, choosePools, poolForAddr, type IntendedUse, type Pool} from './pools.js'
+import type {Reservations} from './reservations.js'
+import {backoff, DATASTORE_RETRIES, isConflict, isRace} from './retry.js'
+import type {AffinityEntry, Versioned} from './store.js'
+
+/** One address handed out, with what a guarded release of it needs. */
+export interface AssignedIP {
+  readonly address: string
+  readonly addr: Addr
+  readonly block: Net
+  readonly sequenceNumber: bigint
+}
+
+export interface FamilyRequest {
+  version: IPVersion
+  num: number
+  host: string
+  handleId: string | null
+  attrs: Readonly<Record<string, string>>
+  /** Pools named by the caller (used as given); empty for selection by node. */
+  pools: readonly Net[]
+  use: IntendedUse
+  /** Per-request block limit; 0 for none. */
+  maxBlocks: number
+}
+
+export interface FamilyResult {
+  version: IPVersion
+  numRequested: number
+  ips: AssignedIP[]
+  msgs: string[]
+  /** Blocks this call claimed for the host (so a failed request can give them back). */
+  claimed: Net[]
+  /** What stopped the assignment early, if anything did. */
+  error?: Error
+}
+
+/** Calico's PartialFulfillmentError text. */
+export function partialFulfillmentMessage(result: FamilyResult): string {
+  return [`Assigned ${result.ips.length} out of ${result.numRequested} requested IPv${result.version} addresses`, ...result.msgs].join('; ')
+}
+
+interface State {
+  ctx: IPAMContext
+  req: FamilyRequest
+  config: IPAMConfig
+  reservations: Reservations
+  usable: Pool[]
+  /** The host's affinities not tried yet, as listed (a CAS on a stale one simply fails and re-reads). */
+  remainingAffine: AffinityEntry[]
+  allowNewClaim: boolean
+}
+
+export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Promise<FamilyResult> {
+  const result: FamilyResult = {version: req.version, numRequested: req.num, ips: [], msgs: [], claimed: []}
+  const addMsg = (msg: string) => {
+    if (!result.msgs.includes(msg)) result.msgs.push(msg)
+  }
+  try {
+    const [reservations, pools, labels, config] = await Promise.all([
+      ctx.reservations(),
+      ctx.pools(),
+      ctx.nodeLabels(req.host),
+      ctx.config(),
+    ])
+    const {selecting, usable} = choosePools(pools, req.version, req.host, labels, req.pools, req.use)
+    const affinities = await ctx.store.listAffinities(req.host, req.version)
+    const inUsable = (net: Net) => usable.some((p) => netContainsNet(p.cidr, net))
+    const affine = affinities.filter((a) => inUsable(a.net))
+    await releaseDeselectedAffinities(ctx, req.host, affinities.map((a) => a.net).filter((n) => !inUsable(n)), pools, selecting, labels)
+
+    let maxBlocks = req.maxBlocks
+    if (config.maxBlocksPerHost > 0 && (maxBlocks === 0 || maxBlocks > config.maxBlocksPerHost)) maxBlocks = config.maxBlocksPerHost
+    if (maxBlocks === 0) maxBlocks = 20
+    let owned = affine.length
+    const state: State = {ctx, req, config, reservations, usable, remainingAffine: affine, allowNewClaim: true}
+
+    while (result.ips.length < req.num) {
+      state.allowNewClaim = owned < maxBlocks
+      let found: {block: Versioned<AllocationBlock>; newlyClaimed: boolean}
+      try {
+        found = await findOrClaimBlock(state)
+      } catch (error) {
+        if (error instanceof NoFreeBlocksError) {
+          if (config.strictAffinity) addMsg('No more free affine blocks and strict affinity enabled')
+          break
+        }
+        if (error instanceof BlockLimitError) {
+          addMsg(`Need to allocate an IPAM block but could not - limit of ${maxBlocks} blocks reached for this node`)
+          result.error = error
+          return result
+        }
+        throw error
+      }
+      if (found.newlyClaimed) {
+        owned++
+        result.claimed.push(found.block.value.cidr)
+      }
+      result.ips.push(...(await assignFromBlock(state, found.block, req.num - result.ips.length, config.strictAffinity)))
+    }
+
+    if (!config.strictAffinity && result.ips.length < req.num) {
+      const exhausted = await borrow(state, result)
+      if (exhausted.length > 0) addMsg(`No IPs available in pools: [${exhausted.join(' ')}]`)
+    }
+  } catch (error) {
+    result.error = error as Error
+  }
+  return result
+}
+
+/**
+ * Affine blocks whose pool no longer selects this node are given up if empty (Calico does this on
+ * every request); failures are ignored: the block simply stays.
+ */
+async function releaseDeselectedAffinities(
+  ctx: IPAMContext,
+  host: string,
+  nets: Net[],
+  pools: Pool[],
+  selecting: Pool[],
+  labels: Record<string, string>,
+): Promise<void> {
+  for (const net of nets) {
+    if (selecting.some((p) => netContainsNet(p.cidr, net))) continue
+    const pool = poolForAddr(pools, {version: net.version, value: net.base})
+    if (!pool || pool.nodeSelector.evaluate(labels)) continue
+    await releaseAffinityRetrying(ctx.store, host, net, {requireEmpty: true}).catch(() => undefined)
+  }
+}
+
+async function findOrClaimBlock(state: State): Promise<{block: Versioned<AllocationBlock>; newlyClaimed: boolean}> {
+  const {ctx, req, reservations} = state
+  while (state.remainingAffine.length > 0) {
+    const listed = state.remainingAffine.shift() as AffinityEntry
+    const net = listed.net
+    if (reservations.matchesWhole(net)) continue
+    for (let attempt = 0; attempt < DATASTORE_RETRIES; attempt++) {
+      try {
+        const affinity = attempt === 0 ? listed : await ctx.store.getAffinity(req.host, net)
+        if (!affinity) break
+        const block = await getBlockFromAffinity(ctx.store, affinity)
+        if (numFreeAddresses(block.value, reservations) >= 1) return {block, newlyClaimed: false}
+        break
+      } catch (error) {
+        if (isConflict(error)) {
+          await backoff(attempt)
+          continue
+        }
+        break
+      }
+    }
+  }
+  if (!state.allowNewClaim) throw new BlockLimitError()
+  if (!state.config.autoAllocateBlocks) throw new NoFreeBlocksError()
+  for (let attempt = 0; attempt < DATASTORE_RETRIES; attempt++) {
+    const subnet = await findUsableBlock(state)
+    for (let inner = 0; inner < DATASTORE_RETRIES; inner++) {
+      try {
+        const pending = await getPendingAffinity(ctx.store, req.host, subnet)
+        const block = await getBlockFromAffinity(ctx.store, pending)
+        const free = numFreeAddresses(block.value, reservations)
+        if (free >= 1) return {block, newlyClaimed: true}
+        throw new IPAMInputError(`Block '${netString(subnet)}' has ${free} free ips which is less than 1 ips required.`)
+      } catch (error) {
+        if (error instanceof BlockClaimConflictError) break
+        if (isRace(error)) {
+          await backoff(inner)
+          continue
+        }
+        throw error
+      }
+    }
+    await backoff(attempt)
+  }
+  throw new MaxRetriesError()
+}
+
+/** A block CIDR with no block yet, or one affine to this host with room (findUsableBlock). */
+async function findUsableBlock(state: State): Promise<Net> {
+  const {ctx, req, reservations, usable} = state
+  const existing = new Map<string, {affinity: string | null; free: number}>()
+  for (const b of await ctx.store.listBlocks(req.version)) {
+    existing.set(netString(b.value.cidr), {affinity: b.value.affinity, free: numFreeAddresses(b.value, reservations)})
+  }
+  const mine = hostAffinity(req.host)
+  for (const pool of usable) {
+    for (const subnet of blocksOfPool(pool, req.host)) {
+      if (reservations.matchesWhole(subnet)) continue
+      const info = existing.get(netString(subnet))
+      if (!info) return subnet
+      if (info.affinity === mine && info.free > 0) return subnet
+    }
+  }
+  throw new NoFreeBlocksError()
+}
+
+/**
+ * assignFromExistingBlock with CAS retries: takes up to `num` addresses, raising the handle's
+ * count first and lowering it again if the block write fails. With `affinityCheck` (strict
+ * affinity) only blocks affine to this host are used.
+ */
+async function assignFromBlock(state: State, start: Versioned<AllocationBlock>, num: number, affinityCheck: boolean): Promise<AssignedIP[]> {
+  const {ctx, req, reservations} = state
+  let current: Versioned<AllocationBlock> | undefined = start
+  for (let attempt = 0; attempt < DATASTORE_RETRIES && current; attempt++) {
+    const block = current.value
+    if (affinityCheck && block.affinity !== hostAffinity(req.host)) return []
+    const {block: next, ordinals} = assignInBlock(block, num, req.handleId, req.attrs, reservations)
+    if (ordinals.length === 0) return []
+    if (req.handleId !== null) await incrementHandle(ctx.store, req.handleId, block.cidr, ordinals.length)
+    try {
+      await ctx.store.updateBlock(next, current.revision)
+    } catch (error) {
+      if (req.handleId !== null) await decrementHandle(ctx.store, req.handleId, block.cidr, ordinals.length)
+      if (!isRace(error)) throw error
+      await backoff(attempt)
+      current = await ctx.store.getBlock(block.cidr)
+      continue
+    }
+    return ordinals.map((ordinal) => {
+      const addr = ordinalAddr(block, ordinal)
+      return {address: addrString(addr), addr, block: block.cidr, sequenceNumber: block.sequenceNumber}
+    })
+  }
+  if (current) throw new MaxRetriesError()
+  return []
+}
+
+/**
+ * Borrowing: with strict affinity off, existing blocks of the usable pools (affine to anyone or to
+ * no one) are tried in this host's walk order. Only blocks that exist can have free addresses, so
+ * the walk visits the listed blocks rather than every possible block CIDR. Returns the pools
+ * found exhausted.
+ */
+async function borrow(state: State, result: FamilyResult): Promise<string[]> {
+  const {ctx, req, reservations} = state
+  const exhausted: string[] = []
+  const listed = new Map<string, Versioned<AllocationBlock>>()
+  for (const b of await ctx.store.listBlocks(req.version)) listed.set(netString(b.value.cidr), b)
+  for (const pool of state.usable) {
+    const candidates = [...listed.values()]
+      .filter((b) => netContainsNet(pool.cidr, b.value.cidr) && !reservations.matchesWhole(b.value.cidr))
+      .sort((a, b) => (a.value.cidr.base < b.value.cidr.base ? -1 : 1))
+    const order = rotateToHost(candidates, pool, req.host)
+    for (const candidate of order) {
+      if (result.ips.length >= req.num) break
+      if (numFreeAddresses(candidate.value, reservations) === 0) continue
+      const fresh = await ctx.store.getBlock(candidate.value.cidr)
+      if (!fresh) continue
+      result.ips.push(...(await assignFromBlock(state, fresh, req.num - result.ips.length, false)))
+    }
+    if (result.ips.length < req.num) exhausted.push(pool.cidrText)
+    else break
+  }
+  return exhausted
+}
+
+/** Orders blocks by the host's walk of the pool: those at or after its start first, then the rest. */
+function rotateToHost<T extends {value: AllocationBlock}>(sorted: T[], pool: Pool, host: string): T[] {
+  const first = blocksOfPool(pool, host).next()
+  if (first.done) return sorted
+  const start = first.value.base
+  const pivot = sorted.findIndex((b) => b.value.cidr.base >= start)
+  return pivot <= 0 ? sorted : [...sorted.slice(pivot), ...sorted.slice(0, pivot)]
+}
