@@ -11,7 +11,7 @@
 import {autoAssign as assignInBlock, hostAffinity, numFreeAddresses, ordinalAddr} from './block.js'
 import {getBlockFromAffinity, getPendingAffinity, releaseAffinityRetrying} from './affinity.js'
 import type {IPAMContext} from './context.js'
-import {BlockClaimConflictError, BlockLimitError, IPAMInputError, MaxRetriesError, NoFreeBlocksError} from './errors.js'
+import {BlockClaimConflictError, BlockLimitError, MaxRetriesError, NoFreeBlocksError} from './errors.js'
 import {decrementHandle, incrementHandle} from './handles.js'
 import type {AllocationBlock, IPAMConfig} from './model.js'
 import {addrString, netContainsNet, netString, type Addr, type IPVersion, type Net} from './net.js'
@@ -178,7 +178,9 @@ async function findOrClaimBlock(state: State): Promise<{block: Versioned<Allocat
         const block = await getBlockFromAffinity(ctx.store, pending)
         const free = numFreeAddresses(block.value, reservations)
         if (free >= 1) return {block, newlyClaimed: true}
-        throw new IPAMInputError(`Block '${netString(subnet)}' has ${free} free ips which is less than 1 ips required.`)
+        // Another allocator on this host filled the block after findUsableBlock saw room in it:
+        // a race, not an input error — look for another block.
+        break
       } catch (error) {
         if (error instanceof BlockClaimConflictError) break
         if (isRace(error)) {
