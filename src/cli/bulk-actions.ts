@@ -146,8 +146,8 @@ export class BulkExecutor {
    * create racing another writer — goes through the one-at-a-time path, which retries.
    */
   private async writeAgainstCurrent(batch: Pending[]): Promise<void> {
-    const current = await Promise.all(
-      batch.map((p) => this.client.datastore.get(resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))),
+    const current = await this.client.datastore.getMany(
+      batch.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace)),
     )
     const ready: Array<Pending & {prepared: PreparedWrite}> = []
     for (const [i, pending] of batch.entries()) {

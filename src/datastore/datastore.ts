@@ -68,6 +68,12 @@ export type DatastoreType = 'local' | 'etcdv3' | 'kubernetes'
 export interface Datastore {
   readonly type: DatastoreType
   get(key: string): Promise<KV | undefined>
+  /**
+   * Several gets in as few round trips as the backend allows; results in the order of `keys`
+   * (undefined where absent). Each value is at least as new as the call; the set is not one
+   * snapshot on every backend, so callers write with CAS against each pair's own modRevision.
+   */
+  getMany(keys: readonly string[]): Promise<Array<KV | undefined>>
   list(prefix: string, options?: ListOptions): Promise<ListResult>
   /** Fails with AlreadyExistsError if the key exists. */
   create(key: string, value: string): Promise<KV>

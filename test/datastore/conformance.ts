@@ -134,6 +134,17 @@ export function runConformance(name: string, setup: ConformanceSetup): void {
       }
     })
 
+    it('getMany reads many keys in order, absent ones as undefined, across request groups', 30_000, async ({open, prefix}) => {
+      const ds = await open()
+      const written = await ds.batch(Array.from({length: 300}, (_, i) => ({op: 'create' as const, key: `${prefix}m${i}`, value: `value-${i}`})))
+      assert.ok(written.every((r) => r.ok))
+      const keys = Array.from({length: 450}, (_, i) => (i % 3 === 2 ? `${prefix}absent${i}` : `${prefix}m${(i * 7) % 300}`))
+      const many = await ds.getMany(keys)
+      assert.equal(many.length, keys.length)
+      for (const [i, key] of keys.entries()) assert.deepEqual(many[i], await ds.get(key), key)
+      assert.deepEqual(await ds.getMany([]), [])
+    })
+
     it('create of an existing key fails with AlreadyExistsError and changes nothing', 20_000, async ({open, prefix}) => {
       const ds = await open()
       const key = `${prefix}a`

@@ -40,6 +40,10 @@ const LIST_RESTARTS = 3
 const COMPACTED = 'required revision has been compacted'
 const FUTURE = 'required revision is a future revision'
 
+/** Ranges per read-only transaction in getMany (etcd's default --max-txn-ops is 128). */
+const GET_MANY_GROUP = 120
+const GET_MANY_IN_FLIGHT = 8
+
 export class EtcdDatastore implements Datastore {
   readonly type = 'etcdv3' as const
   private closed = false
@@ -70,6 +74,27 @@ export class EtcdDatastore implements Datastore {
   async get(key: string): Promise<KV | undefined> {
     const response = await this.range(key, () => ({key: encodeKey(key)}))
     return response.kvs.length === 0 ? undefined : toKV(response.kvs[0])
+  }
+
+  /** Read-only transactions of up to GET_MANY_GROUP ranges each, several in flight. */
+  async getMany(keys: readonly string[]): Promise<Array<KV | undefined>> {
+    const results: Array<KV | undefined> = new Array(keys.length)
+    const groups: number[] = []
+    for (let start = 0; start < keys.length; start += GET_MANY_GROUP) groups.push(start)
+    let next = 0
+    const worker = async () => {
+      while (next < groups.length) {
+        const start = groups[next++]
+        const slice = keys.slice(start, start + GET_MANY_GROUP)
+        const response = await this.readTxn({success: slice.map((key) => ({request_range: {key: encodeKey(key)}}))}, slice[0])
+        response.responses.forEach((op, i) => {
+          const kv = op.response_range?.kvs[0]
+          results[start + i] = kv ? toKV(kv) : undefined
+        })
+      }
+    }
+    await Promise.all(Array.from({length: Math.min(GET_MANY_IN_FLIGHT, groups.length)}, worker))
+    return results
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
@@ -218,6 +243,16 @@ export class EtcdDatastore implements Datastore {
       return await probeCompactRevision(() => this.client.watchClient.watch(), revision, this.caller.timeoutMs)
     } catch {
       return undefined
+    }
+  }
+
+  /** A transaction that only reads: safe to retry on another endpoint like any read. */
+  private async readTxn(request: ITxnRequest, key: string): Promise<ITxnResponse> {
+    if (this.closed) throw this.caller.closedError()
+    try {
+      return await this.caller.read((deadline) => this.client.kv.txn(request, {deadline}))
+    } catch (error) {
+      throw rejection(error, key)
     }
   }
 

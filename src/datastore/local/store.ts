@@ -165,6 +165,17 @@ export class LocalDatastore implements Datastore, EventSource {
     })
   }
 
+  async getMany(keys: readonly string[]): Promise<Array<KV | undefined>> {
+    return this.guard(() =>
+      this.db.transaction(() =>
+        keys.map((key) => {
+          const row = this.stmts.get.get(key)
+          return row === undefined ? undefined : toKV(row)
+        }),
+      )(),
+    )
+  }
+
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     const {limit, startAfter, revision: at} = options
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit <= 0)) {

@@ -27,6 +27,10 @@ export class MemoryDatastore implements Datastore {
 
   constructor(private readonly options: {conflictRate?: number; random?: () => number} = {}) {}
 
+  async getMany(keys: readonly string[]): Promise<Array<KV | undefined>> {
+    return Promise.all(keys.map((key) => this.get(key)))
+  }
+
   async get(key: string): Promise<KV | undefined> {
     const kv = this.kvs.get(key)
     return kv ? {...kv} : undefined
