@@ -47,7 +47,7 @@ const areaGlob = (area) => (area.endsWith('.ts') ? `src/${area}` : `src/${area}/
 
 function restrictionsFor(area) {
   const paths = Object.entries(PACKAGE_HOMES)
-    .filter(([, homes]) => !homes.includes(area))
+    .filter(([, homes]) => !homes.some((home) => area === home || area.startsWith(`${home}/`)))
     .map(([name, homes]) => ({name, message: `only src/${homes.join(', src/')} may import ${name} (DESIGN.md seams)`}))
   const patterns = AREAS[area].map((forbidden) => ({
     // A relative import that lands in the forbidden folder: ../<forbidden>/ or ../../<forbidden>/ …
