@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // Installs, with apt-get, the Debian packages the test tiers need when they are missing (as root,
 // as CI runs). Each entry: a command that must exist, and the package that provides it.
-// Entries join as their test tiers land (iptables and friends still to come).
+// Entries join as their test tiers land.
 import {execFileSync, spawnSync} from 'node:child_process'
 
 const REQUIRED = [
   // The etcd datastore tests start a real etcd server and use etcdctl to set it up.
   ['etcd', 'etcd-server'],
   ['etcdctl', 'etcd-client'],
+  // The dataplane tests program iptables and ipsets in network namespaces and send real packets.
+  ['iptables-restore', 'iptables'],
+  ['iptables-legacy-restore', 'iptables'],
+  ['ipset', 'ipset'],
+  ['ip', 'iproute2'],
+  ['ping', 'iputils-ping'],
+  ['nc', 'netcat-openbsd'],
 ]
 
 const missing = REQUIRED.filter(([command]) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0)

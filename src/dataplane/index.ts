@@ -1,0 +1,236 @@
+/**
+ * IptablesDataplane: the iptables + ipset dataplane behind the Dataplane interface.
+ *
+ * onUpdate only records the desired state (maps keyed like the calc graph's messages) and marks it
+ * dirty. apply() does nothing before InSync; after it, one pass in Felix's order: render the filter
+ * table if the state changed → ipset creates/updates → iptables (one restore per table) → ipset
+ * deletions. A periodic refresh (IptablesRefreshInterval) re-reads the kernel and repairs drift; the
+ * timer calls apply() itself. apply() calls are serialised, so the timer and the agent never
+ * interleave writes. Errors leave the kernel as it was and reject (the caller reports not-ready).
+ */
+import {
+  policyIdString,
+  workloadEndpointIdString,
+  type CalcMessage,
+  type HostEndpoint,
+  type IPSetType,
+  type Policy,
+  type PolicyId,
+  type Profile,
+  type WorkloadEndpoint,
+} from '../calc/messages.js'
+import type {Dataplane} from './dataplane.js'
+import {runCmd, type CmdRunner} from './exec.js'
+import {detectBackend, type IptablesCommands} from './iptables/backend.js'
+import {IptablesTable} from './iptables/table.js'
+import {IpsetsDriver, type DesiredSet} from './ipsets/ipsets.js'
+import {driverConfig, renderConfig, type DriverConfig} from './rules/config.js'
+import {ipsetName} from './rules/names.js'
+import {renderFilterTable} from './rules/ruleset.js'
+
+export interface IptablesDataplaneOptions {
+  /** The exec shim (tests pass a fake or an `inNetns` runner). */
+  readonly run?: CmdRunner
+  /** Start the refresh timer (default true). */
+  readonly refreshTimer?: boolean
+  /** Called with errors from timer-driven applies. */
+  readonly onError?: (error: unknown) => void
+  readonly now?: () => number
+}
+
+export interface DataplaneStatus {
+  readonly inSync: boolean
+  readonly lastApplyMs: number | undefined
+  readonly backend: 'nft' | 'legacy' | undefined
+  readonly workloadEndpoints: number
+  readonly hostEndpoints: number
+  readonly policies: number
+  readonly ipsets: number
+  readonly iptablesRestoreCalls: number
+  readonly iptablesBytesWritten: number
+}
+
+export class IptablesDataplane implements Dataplane {
+  private readonly run: CmdRunner
+  private config: Readonly<Record<string, string>> = {}
+  private readonly ipsets = new Map<string, {type: IPSetType; members: Set<string>}>()
+  private readonly policies = new Map<string, {id: PolicyId; policy: Policy}>()
+  private readonly profiles = new Map<string, Profile>()
+  private readonly workloads = new Map<string, WorkloadEndpoint>()
+  private readonly hostEndpoints = new Map<string, HostEndpoint>()
+  private inSync = false
+  private dirty = true
+  private removingAll = false
+  private filter: IptablesTable | undefined
+  private cmds: IptablesCommands | undefined
+  private readonly ipsetDriver: IpsetsDriver
+  private queue: Promise<void> = Promise.resolve()
+  private timer: NodeJS.Timeout | undefined
+  private lastRefresh = 0
+  private lastApplyMs: number | undefined
+  private closed = false
+
+  constructor(private readonly options: IptablesDataplaneOptions = {}) {
+    this.run = options.run ?? runCmd
+    this.ipsetDriver = new IpsetsDriver(this.run)
+  }
+
+  onUpdate(msg: CalcMessage): void {
+    this.dirty = true
+    switch (msg.type) {
+      case 'ConfigUpdate':
+        this.config = msg.config
+        break
+      case 'IPSetUpdate':
+        this.ipsets.set(msg.id, {type: msg.ipsetType, members: new Set(msg.members)})
+        break
+      case 'IPSetDeltaUpdate': {
+        const set = this.ipsets.get(msg.id)
+        if (set === undefined) break
+        for (const m of msg.removedMembers) set.members.delete(m)
+        for (const m of msg.addedMembers) set.members.add(m)
+        break
+      }
+      case 'IPSetRemove':
+        this.ipsets.delete(msg.id)
+        break
+      case 'ActivePolicyUpdate':
+        this.policies.set(policyIdString(msg.id), {id: msg.id, policy: msg.policy})
+        break
+      case 'ActivePolicyRemove':
+        this.policies.delete(policyIdString(msg.id))
+        break
+      case 'ActiveProfileUpdate':
+        this.profiles.set(msg.id, msg.profile)
+        break
+      case 'ActiveProfileRemove':
+        this.profiles.delete(msg.id)
+        break
+      case 'WorkloadEndpointUpdate':
+        this.workloads.set(workloadEndpointIdString(msg.id), msg.endpoint)
+        break
+      case 'WorkloadEndpointRemove':
+        this.workloads.delete(workloadEndpointIdString(msg.id))
+        break
+      case 'HostEndpointUpdate':
+        this.hostEndpoints.set(msg.id.endpointId, msg.endpoint)
+        break
+      case 'HostEndpointRemove':
+        this.hostEndpoints.delete(msg.id.endpointId)
+        break
+      case 'RouteUpdate':
+      case 'RouteRemove':
+        break
+      case 'InSync':
+        this.inSync = true
+        break
+    }
+  }
+
+  apply(): Promise<void> {
+    const next = this.queue.then(() => this.applyNow())
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+
+  /** Re-read the kernel on the next apply and repair whatever drifted. */
+  requestResync(): void {
+    this.filter?.markResync()
+    this.ipsetDriver.markResync()
+  }
+
+  /**
+   * Removes every Calico chain, kernel-chain rule and ipset (uninstall; tests). Later applies keep
+   * the kernel clean until the dataplane is recreated.
+   */
+  removeAll(): Promise<void> {
+    this.removingAll = true
+    this.dirty = true
+    return this.apply()
+  }
+
+  status(): DataplaneStatus {
+    return {
+      inSync: this.inSync,
+      lastApplyMs: this.lastApplyMs,
+      backend: this.cmds?.backend,
+      workloadEndpoints: this.workloads.size,
+      hostEndpoints: this.hostEndpoints.size,
+      policies: this.policies.size,
+      ipsets: this.ipsets.size,
+      iptablesRestoreCalls: this.filter?.stats.restoreCalls ?? 0,
+      iptablesBytesWritten: this.filter?.stats.bytesWritten ?? 0,
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.timer !== undefined) clearInterval(this.timer)
+    this.timer = undefined
+    await this.queue
+  }
+
+  private driverConfig(): DriverConfig {
+    return driverConfig(this.config)
+  }
+
+  private async applyNow(): Promise<void> {
+    if (!this.inSync || this.closed) return
+    const started = (this.options.now ?? Date.now)()
+    const drivers = this.driverConfig()
+    if (this.filter === undefined) {
+      this.cmds = await detectBackend(this.run, drivers.backend)
+      this.filter = new IptablesTable('filter', this.run, this.cmds)
+      this.startTimer(drivers)
+    }
+    if (drivers.refreshIntervalMs > 0 && started - this.lastRefresh >= drivers.refreshIntervalMs) {
+      this.requestResync()
+      this.lastRefresh = started
+    }
+    if (this.dirty) {
+      this.dirty = false
+      try {
+        this.render()
+      } catch (error) {
+        this.dirty = true
+        throw error
+      }
+    }
+    await this.ipsetDriver.applyUpdates()
+    await this.filter.apply()
+    await this.ipsetDriver.applyDeletions()
+    this.lastApplyMs = (this.options.now ?? Date.now)() - started
+  }
+
+  private render(): void {
+    if (this.filter === undefined) return
+    if (this.removingAll) {
+      this.filter.setDesired({chains: [], inserts: new Map(), appends: new Map()})
+      this.ipsetDriver.setDesired(new Map())
+      return
+    }
+    const cfg = renderConfig(this.config)
+    this.filter.setDesired(
+      renderFilterTable(
+        {policies: this.policies, profiles: this.profiles, workloads: this.workloads.values(), hostEndpoints: this.hostEndpoints.values()},
+        cfg,
+      ),
+    )
+    const sets = new Map<string, DesiredSet>()
+    for (const [id, set] of this.ipsets) sets.set(ipsetName(id), set)
+    this.ipsetDriver.setDesired(sets)
+  }
+
+  private startTimer(drivers: DriverConfig): void {
+    if (this.options.refreshTimer === false || drivers.refreshIntervalMs <= 0) return
+    this.lastRefresh = (this.options.now ?? Date.now)()
+    this.timer = setInterval(() => {
+      this.apply().catch((error: unknown) => this.options.onError?.(error))
+    }, drivers.refreshIntervalMs)
+    this.timer.unref()
+  }
+}
+
+export type {Dataplane} from './dataplane.js'
+export {RecordingDataplane} from './recording.js'
+export {ExecError, inNetns, runCmd, type Cmd, type CmdResult, type CmdRunner} from './exec.js'

@@ -1,0 +1,146 @@
+/**
+ * Per-endpoint chains (Felix rules/endpoints.go endpointIptablesChain), evaluated per direction:
+ * conntrack (established accepted, invalid dropped) → clear accept/pass marks → [from-workload:
+ * drop VXLAN/IPIP from pods] → [host endpoints: failsafe ports] → each tier with a policy for this
+ * direction: clear pass, jump each policy (while pass is clear), return on accept, end-of-tier drop
+ * unless the tier's default action is Pass → each profile, return on accept → drop.
+ * Verdicts: an allowed packet RETURNs with the accept mark set; the caller accepts it.
+ */
+import type {HostEndpoint, TierInfo, WorkloadEndpoint} from '../../calc/messages.js'
+import {M, type Chain, type Rule} from './model.js'
+import {
+  ALL_INTERFACES,
+  CHAINS,
+  HOST_FROM_FWD_PREFIX,
+  HOST_FROM_PREFIX,
+  HOST_TO_FWD_PREFIX,
+  HOST_TO_PREFIX,
+  MARK,
+  POLICY_IN_PREFIX,
+  POLICY_OUT_PREFIX,
+  PROFILE_IN_PREFIX,
+  PROFILE_OUT_PREFIX,
+  WL_FROM_PREFIX,
+  WL_TO_PREFIX,
+  endpointChainName,
+  policyChainName,
+  profileChainName,
+} from './names.js'
+
+type Direction = 'ingress' | 'egress'
+
+interface EndpointChainSpec {
+  readonly name: string
+  readonly direction: Direction
+  readonly tiers: readonly TierInfo[]
+  /** undefined: no profile section and no final drop (forward HEP chains). */
+  readonly profileIds?: readonly string[]
+  readonly dropEncapFromWorkload?: boolean
+  readonly failsafeChain?: string
+  /** Forward HEP chains: with no applicable policy, forwarded traffic is allowed. */
+  readonly allowIfNoPolicy?: boolean
+}
+
+const VXLAN_PORT = 4789
+const PROTO_IPIP = 4
+
+function endpointChain(spec: EndpointChainSpec): Chain {
+  const rules: Rule[] = [
+    {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'accept'}},
+    {match: [M.ctState('INVALID')], action: {kind: 'drop'}},
+    {match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.accept | MARK.pass}},
+  ]
+  if (spec.dropEncapFromWorkload === true) {
+    rules.push(
+      {
+        match: [M.proto('udp'), M.dstPorts(`${VXLAN_PORT}`)],
+        action: {kind: 'drop'},
+        comments: ['Drop VXLAN encapped packets originating in workloads'],
+      },
+      {match: [M.proto(PROTO_IPIP)], action: {kind: 'drop'}, comments: ['Drop IPinIP encapped packets originating in workloads']},
+    )
+  }
+  if (spec.failsafeChain !== undefined) rules.push({match: [], action: {kind: 'jump', target: spec.failsafeChain}})
+  const policyPrefix = spec.direction === 'ingress' ? POLICY_IN_PREFIX : POLICY_OUT_PREFIX
+  let anyPolicy = false
+  for (const tier of spec.tiers) {
+    const policies = spec.direction === 'ingress' ? tier.ingressPolicies : tier.egressPolicies
+    if (policies.length === 0) continue
+    anyPolicy = true
+    rules.push({match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.pass}, comments: [`Start of tier ${tier.name}`]})
+    for (const id of policies) {
+      rules.push(
+        {match: [M.markClear(MARK.pass)], action: {kind: 'jump', target: policyChainName(policyPrefix, id)}},
+        {match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if policy accepted']},
+      )
+    }
+    if (tier.defaultAction === 'Deny') {
+      rules.push({
+        match: [M.markClear(MARK.pass)],
+        action: {kind: 'drop'},
+        comments: [`End of tier ${tier.name}. Drop if no policies passed packet`],
+      })
+    }
+  }
+  if (spec.allowIfNoPolicy === true && !anyPolicy) {
+    rules.push(
+      {match: [], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}, comments: ['Allow forwarded traffic by default']},
+      {match: [], action: {kind: 'return'}, comments: ['Return for accepted forward traffic']},
+    )
+  }
+  if (spec.profileIds !== undefined) {
+    const profilePrefix = spec.direction === 'ingress' ? PROFILE_IN_PREFIX : PROFILE_OUT_PREFIX
+    for (const profile of spec.profileIds) {
+      rules.push(
+        {match: [], action: {kind: 'jump', target: profileChainName(profilePrefix, profile)}},
+        {match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if profile accepted']},
+      )
+    }
+    rules.push({match: [], action: {kind: 'drop'}, comments: ['Drop if no profiles matched']})
+  }
+  return {name: spec.name, rules}
+}
+
+/** `cali-tw-<iface>` (to the workload: ingress policy) and `cali-fw-<iface>` (from it: egress). */
+export function workloadChains(ep: WorkloadEndpoint): [Chain, Chain] {
+  return [
+    endpointChain({name: endpointChainName(WL_TO_PREFIX, ep.name), direction: 'ingress', tiers: ep.tiers, profileIds: ep.profileIds}),
+    endpointChain({
+      name: endpointChainName(WL_FROM_PREFIX, ep.name),
+      direction: 'egress',
+      tiers: ep.tiers,
+      profileIds: ep.profileIds,
+      dropEncapFromWorkload: true,
+    }),
+  ]
+}
+
+/** The chain suffix for a host endpoint's interface (`*` → `any-interface`). */
+export const hostIfaceSuffix = (iface: string): string => (iface === '*' ? ALL_INTERFACES : iface)
+
+/**
+ * Normal host endpoint chains: `cali-fh-<iface>` (traffic from the interface to the host: ingress
+ * policy, failsafe-in) and `cali-th-<iface>` (host to the interface: egress, failsafe-out); and the
+ * applyOnForward chains `cali-fhfw-`/`cali-thfw-` (no profiles; allow when no policy applies).
+ */
+export function hostEndpointChains(ep: HostEndpoint): Chain[] {
+  const suffix = hostIfaceSuffix(ep.name)
+  return [
+    endpointChain({
+      name: endpointChainName(HOST_FROM_PREFIX, suffix),
+      direction: 'ingress',
+      tiers: ep.tiers,
+      profileIds: ep.profileIds,
+      failsafeChain: CHAINS.failsafeIn,
+    }),
+    endpointChain({
+      name: endpointChainName(HOST_TO_PREFIX, suffix),
+      direction: 'egress',
+      tiers: ep.tiers,
+      profileIds: ep.profileIds,
+      failsafeChain: CHAINS.failsafeOut,
+    }),
+    endpointChain({name: endpointChainName(HOST_FROM_FWD_PREFIX, suffix), direction: 'ingress', tiers: ep.forwardTiers, allowIfNoPolicy: true}),
+    endpointChain({name: endpointChainName(HOST_TO_FWD_PREFIX, suffix), direction: 'egress', tiers: ep.forwardTiers, allowIfNoPolicy: true}),
+  ]
+}

@@ -1,0 +1,126 @@
+/**
+ * Backend-neutral rule model and its iptables text form, as Felix's generictables + iptables
+ * renderer: a rule is match fragments + one action + free-text comments; a chain is a name and
+ * rules. The rendered text and the rule-hash scheme follow Felix exactly, so hashes computed here
+ * equal the `cali:<hash>` comments Go Felix writes for the same rules (test/dataplane/model.test.ts
+ * checks lines of felix/fv/cali-iptables-dump.txt).
+ */
+import {createHash} from 'node:crypto'
+
+export type Action =
+  | {readonly kind: 'accept' | 'drop' | 'return' | 'notrack'}
+  | {readonly kind: 'reject'; readonly with?: string}
+  | {readonly kind: 'jump' | 'goto'; readonly target: string}
+  | {readonly kind: 'set-mark'; readonly mark: number; readonly mask: number}
+  | {readonly kind: 'log'; readonly prefix: string}
+  | {readonly kind: 'masquerade'}
+
+export interface Rule {
+  /** Match fragments in order, e.g. `-m mark --mark 0x10000/0x10000`; all must match. */
+  readonly match: readonly string[]
+  readonly action: Action
+  readonly comments?: readonly string[]
+}
+
+export interface Chain {
+  readonly name: string
+  readonly rules: readonly Rule[]
+}
+
+export const hex = (n: number): string => (n === 0 ? '0' : `0x${n.toString(16)}`)
+
+export function actionFragment(action: Action): string {
+  switch (action.kind) {
+    case 'accept':
+      return '--jump ACCEPT'
+    case 'drop':
+      return '--jump DROP'
+    case 'return':
+      return '--jump RETURN'
+    case 'notrack':
+      return '--jump NOTRACK'
+    case 'reject':
+      return action.with === undefined ? '--jump REJECT' : `--jump REJECT --reject-with ${action.with}`
+    case 'jump':
+      return `--jump ${action.target}`
+    case 'goto':
+      return `--goto ${action.target}`
+    case 'set-mark':
+      return `--jump MARK --set-mark ${hex(action.mark)}/${hex(action.mask)}`
+    case 'log':
+      return `--jump LOG --log-prefix "${action.prefix}: " --log-level 5`
+    case 'masquerade':
+      return '--jump MASQUERADE'
+  }
+}
+
+/** The chain a jump/goto names, if any. */
+export function referencedChain(action: Action): string | undefined {
+  return action.kind === 'jump' || action.kind === 'goto' ? action.target : undefined
+}
+
+/** Felix's escapeComment: anything but shell-safe characters becomes `_`; at most 256 chars. */
+export function escapeComment(text: string): string {
+  return text.replace(/[^\w @%+=:,./-]/g, '_').slice(0, 256)
+}
+
+/**
+ * Renders `<op> <chain> [hash comment] [comments] [match] <action>`. `hash` 'HASH' is the
+ * placeholder Felix renders when hashing (no comment wrapper); '' renders no hash comment.
+ */
+export function renderRule(op: string, chain: string, rule: Rule, hash: string): string {
+  const parts = [op, chain]
+  if (hash === 'HASH') parts.push(hash)
+  else if (hash !== '') parts.push(`-m comment --comment "cali:${hash}"`)
+  for (const comment of rule.comments ?? []) parts.push(`-m comment --comment "${escapeComment(comment)}"`)
+  if (rule.match.length > 0) parts.push(rule.match.join(' '))
+  parts.push(actionFragment(rule.action))
+  return parts.join(' ')
+}
+
+/** Felix's hash length: 16 base64url chars (96 bits). */
+export const HASH_LENGTH = 16
+
+/**
+ * Felix's RuleHashes: SHA-224 seeded with the chain name; each rule's digest covers the previous
+ * digest plus the rule rendered with the `HASH` placeholder, so a rule's hash depends on its chain,
+ * its position and every rule before it.
+ */
+export function ruleHashes(chainName: string, rules: readonly Rule[]): string[] {
+  let digest = createHash('sha224').update(chainName).digest()
+  return rules.map((rule) => {
+    digest = createHash('sha224').update(digest).update(renderRule('-A', chainName, rule, 'HASH')).digest()
+    return digest.toString('base64url').slice(0, HASH_LENGTH)
+  })
+}
+
+/** Match fragment builders (Felix's iptables match_builder spelling). */
+export const M = {
+  markSet: (bit: number): string => `-m mark --mark ${hex(bit)}/${hex(bit)}`,
+  markClear: (bits: number): string => `-m mark --mark 0/${hex(bits)}`,
+  inIface: (name: string): string => `--in-interface ${name}`,
+  outIface: (name: string): string => `--out-interface ${name}`,
+  ctState: (states: string): string => `-m conntrack --ctstate ${states}`,
+  notCtState: (states: string): string => `-m conntrack ! --ctstate ${states}`,
+  proto: (p: string | number): string => `-p ${p}`,
+  notProto: (p: string | number): string => `! -p ${p}`,
+  src: (net: string): string => `--source ${net}`,
+  notSrc: (net: string): string => `! --source ${net}`,
+  dst: (net: string): string => `--destination ${net}`,
+  notDst: (net: string): string => `! --destination ${net}`,
+  srcSet: (name: string): string => `-m set --match-set ${name} src`,
+  notSrcSet: (name: string): string => `-m set ! --match-set ${name} src`,
+  dstSet: (name: string): string => `-m set --match-set ${name} dst`,
+  notDstSet: (name: string): string => `-m set ! --match-set ${name} dst`,
+  srcIpPortSet: (name: string): string => `-m set --match-set ${name} src,src`,
+  notSrcIpPortSet: (name: string): string => `-m set ! --match-set ${name} src,src`,
+  dstIpPortSet: (name: string): string => `-m set --match-set ${name} dst,dst`,
+  notDstIpPortSet: (name: string): string => `-m set ! --match-set ${name} dst,dst`,
+  srcPorts: (ports: string): string => `-m multiport --source-ports ${ports}`,
+  notSrcPorts: (ports: string): string => `-m multiport ! --source-ports ${ports}`,
+  dstPorts: (ports: string): string => `-m multiport --destination-ports ${ports}`,
+  notDstPorts: (ports: string): string => `-m multiport ! --destination-ports ${ports}`,
+  icmp: (type: number, code?: number): string => `-m icmp --icmp-type ${code === undefined ? type : `${type}/${code}`}`,
+  notIcmp: (type: number, code?: number): string =>
+    `-m icmp ! --icmp-type ${code === undefined ? type : `${type}/${code}`}`,
+}

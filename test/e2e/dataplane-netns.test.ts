@@ -1,0 +1,103 @@
+/**
+ * The iptables + ipset dataplane against the real kernel, inside a network namespace this test
+ * creates (so the machine's own rules are never touched) and always deletes. Needs root, iproute2,
+ * iptables and ipset: it FAILS (never skips) without them; CI installs them with
+ * scripts/ensure-system-packages.mjs.
+ */
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {after, before, describe, it} from 'node:test'
+
+import {inNetns} from '../../src/dataplane/exec.js'
+import {IptablesDataplane} from '../../src/dataplane/index.js'
+import {protectedBackendState, removeAllState} from '../dataplane/fixtures.js'
+
+const NS = `cali-dp-test-${process.pid}`
+
+const sh = (...argv: string[]): string => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8'})
+const inNs = (...argv: string[]): string => sh('ip', 'netns', 'exec', NS, ...argv)
+/** iptables-save without comments lines and counters, so two saves compare equal. */
+const save = (): string =>
+  inNs('iptables-nft-save', '-t', 'filter')
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .map((l) => l.replace(/ \[\d+:\d+\]$/, ''))
+    .join('\n')
+const ipsets = (): string[] => inNs('ipset', 'list', '-n').split('\n').filter((l) => l !== '')
+
+describe('iptables dataplane in a network namespace (root)', () => {
+  before(() => {
+    assert.equal(process.getuid?.(), 0, 'this test must run as root (CI does)')
+    for (const tool of ['ip', 'iptables-nft-save', 'iptables-nft-restore', 'ipset']) {
+      assert.doesNotThrow(() => sh('sh', '-c', `command -v ${tool}`), `${tool} is missing: run scripts/ensure-system-packages.mjs`)
+    }
+    sh('ip', 'netns', 'add', NS)
+    // Someone else's rules, which the dataplane must never touch.
+    inNs('iptables-nft', '-N', 'OTHER-CHAIN')
+    inNs('iptables-nft', '-A', 'OTHER-CHAIN', '-s', '10.99.0.0/16', '-j', 'ACCEPT')
+    inNs('iptables-nft', '-A', 'INPUT', '-j', 'OTHER-CHAIN')
+    inNs('ipset', 'create', 'other-set', 'hash:ip')
+  })
+  after(() => {
+    try {
+      sh('ip', 'netns', 'del', NS)
+    } catch {
+      // The namespace was never created (the before hook failed first).
+    }
+  })
+
+  it('programs, no-ops, repairs drift and removes only what is Calico', async () => {
+    const dp = new IptablesDataplane({run: inNetns(NS), refreshTimer: false})
+    try {
+      for (const msg of protectedBackendState({IptablesBackend: 'NFT'})) dp.onUpdate(msg)
+      await dp.apply()
+      const programmed = save()
+      for (const chain of ['cali-INPUT', 'cali-FORWARD', 'cali-OUTPUT', 'cali-tw-cali0backend', 'cali-fw-cali0frontend', 'cali-pri-kns.default', 'cali-from-wl-dispatch']) {
+        assert.match(programmed, new RegExp(`^:${chain} `, 'm'), chain)
+      }
+      assert.match(programmed, /^:cali-pi-gnp\/allow-frontend /m)
+      assert.match(programmed, /-A INPUT -m comment --comment "cali:Cz_u1IQiXIMmKD4c" -j cali-INPUT/)
+      assert.match(programmed, /--match-set cali40s:frontend src/)
+      assert.deepEqual(ipsets().sort(), ['cali40s:frontend', 'other-set'])
+      assert.match(inNs('ipset', 'list', 'cali40s:frontend'), /^10\.65\.0\.3$/m)
+      const calls = dp.status().iptablesRestoreCalls
+      assert.equal(calls, 1)
+
+      // Re-apply and a forced resync with nothing changed write nothing.
+      await dp.apply()
+      dp.requestResync()
+      await dp.apply()
+      assert.equal(dp.status().iptablesRestoreCalls, calls)
+
+      // A person flushes Calico chains and deletes the INPUT hook: the resync repairs exactly that.
+      inNs('iptables-nft', '-F', 'cali-tw-cali0backend')
+      inNs('iptables-nft', '-F', 'cali-from-wl-dispatch')
+      inNs('iptables-nft', '-D', 'INPUT', '1')
+      inNs('ipset', 'del', 'cali40s:frontend', '10.65.0.3')
+      assert.notEqual(save(), programmed)
+      dp.requestResync()
+      await dp.apply()
+      assert.equal(save(), programmed)
+      assert.match(inNs('ipset', 'list', 'cali40s:frontend'), /^10\.65\.0\.3$/m)
+
+      // Endpoints and policies go away: their chains and sets go, the static chains stay.
+      for (const msg of removeAllState()) dp.onUpdate(msg)
+      await dp.apply()
+      const emptied = save()
+      assert.doesNotMatch(emptied, /cali-tw-|cali-fw-|cali-pi-|cali-pri-/)
+      assert.match(emptied, /^:cali-INPUT /m)
+      assert.deepEqual(ipsets(), ['other-set'])
+
+      // Uninstall: nothing Calico left; the other rules are untouched.
+      await dp.removeAll()
+      const clean = save()
+      assert.doesNotMatch(clean, /cali/)
+      assert.match(clean, /^:OTHER-CHAIN /m)
+      assert.match(clean, /-A INPUT -j OTHER-CHAIN/)
+      assert.match(clean, /-A OTHER-CHAIN -s 10\.99\.0\.0\/16 -j ACCEPT/)
+      assert.deepEqual(ipsets(), ['other-set'])
+    } finally {
+      await dp.close()
+    }
+  })
+})
