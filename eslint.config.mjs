@@ -26,8 +26,8 @@ const AREAS = {
   selector: except('api', 'selector', 'policy'),
   policy: except('api', 'selector', 'policy'),
   commands: ['calc', 'dataplane', 'agent', 'datastore/local', 'datastore/etcd', 'datastore/kubernetes'],
-  // The one command that starts the node agent (DESIGN.md).
-  'commands/node/run.ts': ['calc', 'dataplane', 'datastore/local', 'datastore/etcd', 'datastore/kubernetes'],
+  // The node commands drive the node agent (run starts it; diags and status read what it keeps).
+  'commands/node': ['calc', 'dataplane', 'datastore/local', 'datastore/etcd', 'datastore/kubernetes'],
   cli: ['commands', 'calc', 'dataplane', 'agent', 'datastore/local', 'datastore/etcd', 'datastore/kubernetes'],
   datastore: except('api', 'selector', 'datastore', 'log'),
   'datastore/local': except('api', 'selector', 'datastore', 'log'),

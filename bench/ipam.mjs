@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // IPAM benchmark (prints figures, asserts nothing): allocations per second with one allocator
-// process and with eight concurrent processes, on the local store and (when the `etcd` binary is
-// installed) on a real etcd started here; then `ipam check` wall time over 100,000 allocations.
-// Needs `npm run build` (it drives dist/). Usage: node bench/ipam.mjs [--quick]
+// process and with eight concurrent processes (two per host), on the local store and (when the
+// `etcd` binary is installed) on a real etcd started here, each for long-lived allocators (the
+// IPAMClient cache) and for fresh reads per request (a one-shot CLI or CNI call); then
+// `ipam check` wall time over 100,000 allocations.
+// Needs `npm run build` (it drives dist/). Usage: node bench/ipam.mjs [--quick] [--only=local|etcd]
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -15,17 +17,21 @@ import {bin, root} from './lib.mjs'
 
 const dist = (path) => import(pathToFileURL(join(root, 'dist', path)).href)
 const quick = process.argv.includes('--quick')
+/** `--only=local` or `--only=etcd`: one backend's allocation figures, no check timing. */
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
 
 // Worker mode: allocate `count` addresses one request at a time, after a "go" line on stdin.
 if (process.argv[2] === '--worker') {
-  const [config, count, host, prefix] = process.argv.slice(3)
+  const [config, count, host, prefix, cache] = process.argv.slice(3)
   const {createDatastore} = await dist('datastore/factory.js')
   const {IPAMClient} = await dist('ipam/index.js')
   const ds = await createDatastore(JSON.parse(config))
-  const ipam = new IPAMClient(ds)
+  // A long-lived allocator, as a node agent or an IPAM service would be (cache: see src/ipam/cache.ts).
+  const ipam = new IPAMClient(ds, {cache: cache === 'cache'})
   process.stdout.write('ready\n')
   await new Promise((resolve) => createInterface({input: process.stdin}).once('line', resolve))
   let errors = 0
+  const cpuStart = process.cpuUsage()
   for (let n = 0; n < Number(count); n++) {
     try {
       await ipam.assign({host, handleId: `${prefix}-${n}`, num4: 1})
@@ -33,7 +39,9 @@ if (process.argv[2] === '--worker') {
       errors++
     }
   }
-  process.stdout.write(`${JSON.stringify({errors})}\n`)
+  const cpu = process.cpuUsage(cpuStart)
+  process.stdout.write(`${JSON.stringify({errors, cpuMs: (cpu.user + cpu.system) / 1000})}\n`)
+  await ipam.close()
   await ds.close()
   process.exit(0)
 }
@@ -49,9 +57,22 @@ async function seedPool(config, cidr) {
 }
 
 /** Runs `workers` allocator processes (hosts round-robin over 4) and returns allocations per second. */
-async function allocate(config, workers, perWorker) {
+/** CPU time (ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return undefined
+  }
+}
+
+let run = 0
+async function allocate(config, workers, perWorker, cache = true, serverPid = undefined) {
+  run++
+  const serverCpu = serverPid === undefined ? undefined : processCpuMs(serverPid)
   const children = Array.from({length: workers}, (_, w) =>
-    spawn(process.execPath, [join(root, 'bench', 'ipam.mjs'), '--worker', JSON.stringify(config), String(perWorker), `node-${w % 4}`, `b${w}-${Date.now()}`], {stdio: ['pipe', 'pipe', 'inherit']}),
+    spawn(process.execPath, [join(root, 'bench', 'ipam.mjs'), '--worker', JSON.stringify(config), String(perWorker), `node-${run}-${w % 4}`, `b${w}-${Date.now()}`, cache ? 'cache' : 'fresh'], {stdio: ['pipe', 'pipe', 'inherit']}),
   )
   const lines = children.map((c) => createInterface({input: c.stdout}))
   await Promise.all(lines.map((l) => new Promise((resolve) => l.once('line', resolve))))
@@ -61,7 +82,11 @@ async function allocate(config, workers, perWorker) {
   const results = await Promise.all(done)
   const seconds = (performance.now() - start) / 1000
   const errors = results.reduce((n, r) => n + r.errors, 0)
-  return {perSecond: (workers * perWorker - errors) / seconds, errors}
+  const allocated = workers * perWorker - errors
+  const clientCpu = results.reduce((n, r) => n + r.cpuMs, 0) / allocated
+  const serverAfter = serverPid === undefined ? undefined : processCpuMs(serverPid)
+  const server = serverCpu === undefined || serverAfter === undefined ? undefined : (serverAfter - serverCpu) / allocated
+  return {perSecond: allocated / seconds, errors, cpu: `CPU/allocation: allocators ${clientCpu.toFixed(2)} ms${server === undefined ? '' : `, etcd ${server.toFixed(2)} ms`}`}
 }
 
 /** Writes `total` allocations (64 per /26 block, one handle each) straight into the store. */
@@ -120,7 +145,7 @@ async function startEtcd(dir) {
     if (Date.now() > deadline) throw new Error(`etcd did not start: ${log.slice(-500)}`)
     await new Promise((r) => setTimeout(r, 50))
   }
-  return {url: `http://127.0.0.1:${client}`, stop: () => child.kill('SIGKILL')}
+  return {url: `http://127.0.0.1:${client}`, pid: child.pid, stop: () => child.kill('SIGKILL')}
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-ipam-'))
@@ -131,19 +156,26 @@ try {
   else console.log('etcd: `etcd` binary not found; etcd figures skipped')
   const single = quick ? 100 : 400
   const each = quick ? 50 : 250
-  for (const [name, config] of backends) {
+  for (const [name, config] of backends.filter(([n]) => only === undefined || n === only)) {
     await seedPool(config, '10.64.0.0/12')
-    const one = await allocate(config, 1, single)
-    const eight = await allocate(config, 8, each)
-    console.log(`${name.padEnd(5)} allocations/s: 1 process ${one.perSecond.toFixed(0)} (${single} allocations)   8 processes ${eight.perSecond.toFixed(0)} (${8 * each} allocations)${one.errors + eight.errors ? `  errors ${one.errors + eight.errors}` : ''}`)
+    for (const cache of [true, false]) {
+      const pid = name === 'etcd' ? etcd.pid : undefined
+      const one = await allocate(config, 1, single, cache, pid)
+      const eight = await allocate(config, 8, each, cache, pid)
+      const mode = cache ? 'long-lived (cached)' : 'fresh reads        '
+      console.log(`${name.padEnd(5)} ${mode} allocations/s: 1 process ${one.perSecond.toFixed(0)} (${single} allocations)   8 processes ${eight.perSecond.toFixed(0)} (${8 * each} allocations)${one.errors + eight.errors ? `  errors ${one.errors + eight.errors}` : ''}`)
+      console.log(`      1 process ${one.cpu}; 8 processes ${eight.cpu}`)
+    }
   }
   const total = quick ? 10_000 : 100_000
-  const checkDir = join(dir, 'check')
-  await seedAllocations({datastoreType: 'local', localDir: checkDir}, total)
-  await seedPool({datastoreType: 'local', localDir: checkDir}, '10.0.0.0/8')
-  const ms = timeCheck({CALICO_DATASTORE_DIR: checkDir, DATASTORE_TYPE: 'local', ETCD_ENDPOINTS: ''})
-  console.log(`local ipam check over ${total} allocations (${Math.ceil(total / 64)} blocks, ${total} handles): ${(ms / 1000).toFixed(2)} s`)
-  if (etcd) {
+  if (only === undefined) {
+    const checkDir = join(dir, 'check')
+    await seedAllocations({datastoreType: 'local', localDir: checkDir}, total)
+    await seedPool({datastoreType: 'local', localDir: checkDir}, '10.0.0.0/8')
+    const ms = timeCheck({CALICO_DATASTORE_DIR: checkDir, DATASTORE_TYPE: 'local', ETCD_ENDPOINTS: ''})
+    console.log(`local ipam check over ${total} allocations (${Math.ceil(total / 64)} blocks, ${total} handles): ${(ms / 1000).toFixed(2)} s`)
+  }
+  if (etcd && only === undefined) {
     await seedAllocations({datastoreType: 'etcdv3', etcdEndpoints: etcd.url}, total)
     await seedPool({datastoreType: 'etcdv3', etcdEndpoints: etcd.url}, '10.0.0.0/8').catch(() => undefined)
     const etcdMs = timeCheck({DATASTORE_TYPE: 'etcdv3', ETCD_ENDPOINTS: etcd.url, CALICO_DATASTORE_DIR: ''})

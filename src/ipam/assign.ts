@@ -12,9 +12,9 @@ import {claimAffineBlock, getBlockFromAffinity, getPendingAffinity, releaseAffin
 import {autoAssignFamily, partialFulfillmentMessage, type AssignedIP, type FamilyResult} from './auto-assign.js'
 import type {IPAMContext} from './context.js'
 import {AlreadyAssignedError, BlockClaimConflictError, InsufficientAddressesError, IPAMInputError, MaxRetriesError, NotInPoolError, ReservedAddressError} from './errors.js'
-import {decrementHandle, incrementHandle} from './handles.js'
+import {decrementHandle, HandleWriter, incrementHandle} from './handles.js'
 import {addrString, enclosingNet, netString, ordinalOf, type Addr, type IPVersion, type Net} from './net.js'
-import {poolForAddr, type IntendedUse} from './pools.js'
+import {poolForAddr, type IntendedUse, type NamespaceInfo} from './pools.js'
 import {releaseIPs} from './release.js'
 import {backoff, DATASTORE_RETRIES, isRace} from './retry.js'
 import type {AllocationBlock} from './model.js'
@@ -33,6 +33,8 @@ export interface AssignArgs {
   use?: IntendedUse
   /** Per-request block limit (0: the configured or default limit). */
   maxBlocks?: number
+  /** The workload's namespace: only pools whose namespaceSelector matches it are used. */
+  namespace?: NamespaceInfo
 }
 
 export interface AssignResult {
@@ -48,6 +50,7 @@ export async function assign(ctx: IPAMContext, args: AssignArgs): Promise<Assign
   const taken: AssignedIP[] = []
   const claimed: Net[] = []
   const out: AssignResult = {v4: [], v6: []}
+  const handles = args.handleId ? new HandleWriter(ctx.store, args.handleId) : null
   const requests: Array<[IPVersion, number]> = [
     [4, args.num4 ?? 0],
     [6, args.num6 ?? 0],
@@ -59,6 +62,8 @@ export async function assign(ctx: IPAMContext, args: AssignArgs): Promise<Assign
       num,
       host: args.host,
       handleId: args.handleId ?? null,
+      handles,
+      ...(args.namespace ? {namespace: args.namespace} : {}),
       attrs: allocationAttrs(args.host, args.attrs),
       pools: (args.pools ?? []).filter((p) => p.version === version),
       use: args.use ?? 'Workload',

@@ -12,10 +12,10 @@ import {autoAssign as assignInBlock, hostAffinity, numFreeAddresses, ordinalAddr
 import {getBlockFromAffinity, getPendingAffinity, releaseAffinityRetrying} from './affinity.js'
 import type {IPAMContext} from './context.js'
 import {BlockClaimConflictError, BlockLimitError, MaxRetriesError, NoFreeBlocksError} from './errors.js'
-import {decrementHandle, incrementHandle} from './handles.js'
+import type {HandleWriter} from './handles.js'
 import type {AllocationBlock, IPAMConfig} from './model.js'
 import {addrString, netContainsNet, netString, type Addr, type IPVersion, type Net} from './net.js'
-import {blocksOfPool, choosePools, poolForAddr, type IntendedUse, type Pool} from './pools.js'
+import {blocksOfPool, choosePools, poolForAddr, type IntendedUse, type NamespaceInfo, type Pool} from './pools.js'
 import type {Reservations} from './reservations.js'
 import {backoff, DATASTORE_RETRIES, isConflict, isRace} from './retry.js'
 import type {AffinityEntry, Versioned} from './store.js'
@@ -33,7 +33,11 @@ export interface FamilyRequest {
   num: number
   host: string
   handleId: string | null
+  /** Writes the handle's counts (shared by the families of one request); null without a handle. */
+  handles: HandleWriter | null
   attrs: Readonly<Record<string, string>>
+  /** The workload's namespace, for pools' namespaceSelector (not checked when absent). */
+  namespace?: NamespaceInfo
   /** Pools named by the caller (used as given); empty for selection by node. */
   pools: readonly Net[]
   use: IntendedUse
@@ -65,6 +69,14 @@ interface State {
   usable: Pool[]
   /** The host's affinities not tried yet, as listed (a CAS on a stale one simply fails and re-reads). */
   remainingAffine: AffinityEntry[]
+  /** Whether a block lies in a usable pool. */
+  inUsable: (net: Net) => boolean
+  /**
+   * Take the last-known value of an affine block as it is (a long-lived client): no read before
+   * the CAS, and a block last seen full is skipped unread. Dropped before claiming a new block,
+   * so a block freed meanwhile is found again rather than a new one claimed.
+   */
+  trustCache: boolean
   allowNewClaim: boolean
 }
 
@@ -80,8 +92,8 @@ export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Pr
       ctx.nodeLabels(req.host),
       ctx.config(),
     ])
-    const {selecting, usable} = choosePools(pools, req.version, req.host, labels, req.pools, req.use)
-    const affinities = await ctx.store.listAffinities(req.host, req.version)
+    const {selecting, usable} = choosePools(pools, req.version, req.host, labels, req.pools, req.use, req.namespace)
+    const affinities = await ctx.store.hostAffinities(req.host, req.version)
     const inUsable = (net: Net) => usable.some((p) => netContainsNet(p.cidr, net))
     const affine = affinities.filter((a) => inUsable(a.net))
     await releaseDeselectedAffinities(ctx, req.host, affinities.map((a) => a.net).filter((n) => !inUsable(n)), pools, selecting, labels)
@@ -90,7 +102,7 @@ export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Pr
     if (config.maxBlocksPerHost > 0 && (maxBlocks === 0 || maxBlocks > config.maxBlocksPerHost)) maxBlocks = config.maxBlocksPerHost
     if (maxBlocks === 0) maxBlocks = 20
     let owned = affine.length
-    const state: State = {ctx, req, config, reservations, usable, remainingAffine: affine, allowNewClaim: true}
+    const state: State = {ctx, req, config, reservations, usable, remainingAffine: affine, inUsable, trustCache: ctx.caching, allowNewClaim: true}
 
     while (result.ips.length < req.num) {
       state.allowNewClaim = owned < maxBlocks
@@ -113,7 +125,7 @@ export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Pr
         owned++
         result.claimed.push(found.block.value.cidr)
       }
-      result.ips.push(...(await assignFromBlock(state, found.block, req.num - result.ips.length, config.strictAffinity)))
+      await assignFromBlock(state, result, found.block, req.num - result.ips.length, config.strictAffinity)
     }
 
     if (!config.strictAffinity && result.ips.length < req.num) {
@@ -148,10 +160,19 @@ async function releaseDeselectedAffinities(
 
 async function findOrClaimBlock(state: State): Promise<{block: Versioned<AllocationBlock>; newlyClaimed: boolean}> {
   const {ctx, req, reservations} = state
+  const mine = hostAffinity(req.host)
   while (state.remainingAffine.length > 0) {
     const listed = state.remainingAffine.shift() as AffinityEntry
     const net = listed.net
     if (reservations.matchesWhole(net)) continue
+    if (state.trustCache && (listed.value.state === 'confirmed' || listed.value.state === '')) {
+      // The CAS of the allocation confirms or refutes this guess; a refuted one is re-read then.
+      const known = ctx.store.lastKnownBlock(net)
+      if (known && known.value.affinity === mine) {
+        if (numFreeAddresses(known.value, reservations) >= 1) return {block: known, newlyClaimed: false}
+        continue
+      }
+    }
     for (let attempt = 0; attempt < DATASTORE_RETRIES; attempt++) {
       try {
         const affinity = attempt === 0 ? listed : await ctx.store.getAffinity(req.host, net)
@@ -167,6 +188,12 @@ async function findOrClaimBlock(state: State): Promise<{block: Versioned<Allocat
         break
       }
     }
+  }
+  if (state.trustCache) {
+    // Before concluding that the host's blocks are full, look again at what the store says.
+    state.trustCache = false
+    state.remainingAffine = (await ctx.store.hostAffinities(req.host, req.version, true)).filter((a) => state.inUsable(a.net))
+    return findOrClaimBlock(state)
   }
   if (!state.allowNewClaim) throw new BlockLimitError()
   if (!state.config.autoAllocateBlocks) throw new NoFreeBlocksError()
@@ -215,35 +242,49 @@ async function findUsableBlock(state: State): Promise<Net> {
 }
 
 /**
- * assignFromExistingBlock with CAS retries: takes up to `num` addresses, raising the handle's
- * count first and lowering it again if the block write fails. With `affinityCheck` (strict
- * affinity) only blocks affine to this host are used.
+ * assignFromExistingBlock with CAS retries: takes up to `num` addresses (all from this one block
+ * read, in one write) and adds them to the result. The handle's count is raised in the same batch
+ * as the block CAS (HandleWriter explains the ordering) and lowered again if the block write
+ * loses. With `affinityCheck` (strict affinity) only blocks affine to this host are used. The
+ * block as written is remembered, so the next allocation from it needs no read.
  */
-async function assignFromBlock(state: State, start: Versioned<AllocationBlock>, num: number, affinityCheck: boolean): Promise<AssignedIP[]> {
+async function assignFromBlock(state: State, result: FamilyResult, start: Versioned<AllocationBlock>, num: number, affinityCheck: boolean): Promise<void> {
   const {ctx, req, reservations} = state
   let current: Versioned<AllocationBlock> | undefined = start
   for (let attempt = 0; attempt < DATASTORE_RETRIES && current; attempt++) {
     const block = current.value
-    if (affinityCheck && block.affinity !== hostAffinity(req.host)) return []
+    if (affinityCheck && block.affinity !== hostAffinity(req.host)) return
     const {block: next, ordinals} = assignInBlock(block, num, req.handleId, req.attrs, reservations)
-    if (ordinals.length === 0) return []
-    if (req.handleId !== null) await incrementHandle(ctx.store, req.handleId, block.cidr, ordinals.length)
-    try {
-      await ctx.store.updateBlock(next, current.revision)
-    } catch (error) {
-      if (req.handleId !== null) await decrementHandle(ctx.store, req.handleId, block.cidr, ordinals.length)
-      if (!isRace(error)) throw error
+    if (ordinals.length === 0) return
+    const write = ctx.store.blockUpdateOp(next, current.revision)
+    const handles = req.handles
+    let raisedHandle = false
+    let outcome: Versioned<AllocationBlock> | Error
+    if (handles) {
+      const raise = await handles.raiseOp(block.cidr, ordinals.length)
+      const [handleResult, blockResult] = await ctx.datastore.batch([raise.op, write.op])
+      raisedHandle = handles.raised(handleResult, raise.value)
+      outcome = ctx.store.blockUpdateResult(blockResult, write.value)
+    } else {
+      const [blockResult] = await ctx.datastore.batch([write.op])
+      outcome = ctx.store.blockUpdateResult(blockResult, write.value)
+    }
+    if (outcome instanceof Error) {
+      if (raisedHandle) await handles?.lower(block.cidr, ordinals.length)
+      if (!isRace(outcome)) throw outcome
       await backoff(attempt)
       current = await ctx.store.getBlock(block.cidr)
       continue
     }
-    return ordinals.map((ordinal) => {
+    // Recorded before anything else can fail, so a failing request gives these back too.
+    for (const ordinal of ordinals) {
       const addr = ordinalAddr(block, ordinal)
-      return {address: addrString(addr), addr, block: block.cidr, sequenceNumber: block.sequenceNumber}
-    })
+      result.ips.push({address: addrString(addr), addr, block: block.cidr, sequenceNumber: block.sequenceNumber})
+    }
+    if (handles && !raisedHandle) await handles.raiseAfter(block.cidr, ordinals.length)
+    return
   }
   if (current) throw new MaxRetriesError()
-  return []
 }
 
 /**
@@ -267,7 +308,7 @@ async function borrow(state: State, result: FamilyResult): Promise<string[]> {
       if (numFreeAddresses(candidate.value, reservations) === 0) continue
       const fresh = await ctx.store.getBlock(candidate.value.cidr)
       if (!fresh) continue
-      result.ips.push(...(await assignFromBlock(state, fresh, req.num - result.ips.length, false)))
+      await assignFromBlock(state, result, fresh, req.num - result.ips.length, false)
     }
     if (result.ips.length < req.num) exhausted.push(pool.cidrText)
     else break

@@ -1,24 +1,58 @@
 /**
  * What an IPAM operation reads besides IPAM's own keys: IP pools, IPReservations, the Node's
- * labels, and the IPAM configuration. Read fresh for every request (as libcalico-go does), so a
- * pool disabled or a reservation added a moment ago is honoured by the next allocation.
+ * labels, and the IPAM configuration. By default read fresh for every request (as libcalico-go
+ * does), so a pool disabled or a reservation added a moment ago is honoured by the next
+ * allocation. A long-lived allocator (`{cache: true}`) keeps them in watched snapshots instead
+ * (cache.ts explains why that keeps Calico's guarantees), and trusts the last-known values of its
+ * own hosts' affine blocks until a compare-and-swap proves them stale (auto-assign.ts).
  */
 import type {IPPool, IPReservation} from '../api/index.js'
 import type {Datastore} from '../datastore/datastore.js'
 import {ResourceClient} from '../datastore/resources.js'
 import {IPAMConfigError} from './errors.js'
+import {InputsCache} from './cache.js'
 import {DEFAULT_IPAM_CONFIG, type IPAMConfig} from './model.js'
 import {checkNoOverlap, parsePools, type Pool} from './pools.js'
 import {Reservations} from './reservations.js'
 import {IPAMStore} from './store.js'
 
+export interface IPAMContextOptions {
+  /**
+   * Keep pools, reservations, config and node labels in watched snapshots, and the host's affine
+   * blocks as last seen, across requests. For long-lived allocators; call close() when done.
+   */
+  cache?: boolean
+  /** Re-list cached snapshots at least this often (ms); see cache.ts MAX_AGE_MS. */
+  maxAgeMs?: number
+}
+
 export class IPAMContext {
   readonly store: IPAMStore
   readonly resources: ResourceClient
+  /** The watched snapshots, when caching. */
+  readonly inputs: InputsCache | undefined
 
-  constructor(readonly datastore: Datastore) {
-    this.store = new IPAMStore(datastore)
+  constructor(
+    readonly datastore: Datastore,
+    options: IPAMContextOptions = {},
+  ) {
+    this.store = new IPAMStore(datastore, options.cache === true)
     this.resources = new ResourceClient(datastore)
+    this.inputs = options.cache ? new InputsCache(datastore, options.maxAgeMs) : undefined
+  }
+
+  get caching(): boolean {
+    return this.inputs !== undefined
+  }
+
+  /** Waits until the cached inputs reflect every change committed at or before `revision`. */
+  async sync(revision: number): Promise<void> {
+    await this.inputs?.sync(revision)
+    this.store.forgetAll()
+  }
+
+  async close(): Promise<void> {
+    await this.inputs?.close()
   }
 
   /**
@@ -26,6 +60,7 @@ export class IPAMContext {
    * (IPAMInputError). `lenient` (for releasing and reading) skips unusable pools instead.
    */
   async pools(options: {lenient?: boolean} = {}): Promise<Pool[]> {
+    if (this.inputs) return this.inputs.pools(options.lenient)
     const {items} = await this.resources.list('IPPool')
     if (options.lenient) {
       return (items as IPPool[]).flatMap((item) => {
@@ -42,18 +77,21 @@ export class IPAMContext {
   }
 
   async reservations(): Promise<Reservations> {
+    if (this.inputs) return this.inputs.reservations()
     const {items} = await this.resources.list('IPReservation')
     return Reservations.fromCIDRs((items as IPReservation[]).flatMap((r) => r.spec?.reservedCIDRs ?? []))
   }
 
   /** The Node's labels; a host with no Node resource has none (nodeSelector all() still matches). */
   async nodeLabels(host: string): Promise<Record<string, string>> {
+    if (this.inputs) return this.inputs.nodeLabels(host)
     const node = await this.resources.getOptional('Node', host)
     return {...node?.metadata.labels}
   }
 
   /** GetIPAMConfig: the stored config, or the defaults (not written) when none is stored. */
   async config(): Promise<IPAMConfig> {
+    if (this.inputs) return this.inputs.config()
     return (await this.store.getConfig())?.value ?? DEFAULT_IPAM_CONFIG
   }
 

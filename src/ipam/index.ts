@@ -7,7 +7,7 @@ import type {Datastore} from '../datastore/datastore.js'
 import {releaseAffinityRetrying} from './affinity.js'
 import {assign, assignIP, type AssignArgs, type AssignIPArgs, type AssignResult} from './assign.js'
 import type {AssignedIP} from './auto-assign.js'
-import {IPAMContext} from './context.js'
+import {IPAMContext, type IPAMContextOptions} from './context.js'
 import type {Attribute, IPAMConfig} from './model.js'
 import type {Addr, Net} from './net.js'
 import {
@@ -37,13 +37,32 @@ export {analyse, loadCheckInputs, type CheckInputs, type CheckOptions, type Chec
 export {decodeReport, encodeReport, mergeReports, ReportError} from './report.js'
 export {splitCIDR, SplitError} from './split.js'
 export {renderBoxTable} from './format/box-table.js'
-export {IPAMContext} from './context.js'
+export {IPAMContext, type IPAMContextOptions} from './context.js'
+export type {NamespaceInfo} from './pools.js'
 
 export class IPAMClient {
   readonly ctx: IPAMContext
 
-  constructor(readonly datastore: Datastore) {
-    this.ctx = new IPAMContext(datastore)
+  /**
+   * `{cache: true}` for a long-lived allocator: pools, reservations, config and node labels are
+   * kept in watched snapshots and the host's blocks as last written (see cache.ts for why that is
+   * safe); close() stops the watches. Without it every request reads afresh, as Calico does.
+   */
+  constructor(
+    readonly datastore: Datastore,
+    options: IPAMContextOptions = {},
+  ) {
+    this.ctx = new IPAMContext(datastore, options)
+  }
+
+  /** Waits until the cached inputs reflect every change committed at or before `revision`. */
+  sync(revision: number): Promise<void> {
+    return this.ctx.sync(revision)
+  }
+
+  /** Stops the cache's watches (the datastore stays open). */
+  close(): Promise<void> {
+    return this.ctx.close()
   }
 
   /** Auto-assigns num4 IPv4 and num6 IPv6 addresses, all or nothing. */

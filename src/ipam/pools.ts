@@ -20,6 +20,32 @@ export interface Pool {
   readonly allowedUses: readonly string[]
   readonly assignmentMode: string
   readonly nodeSelector: Selector
+  /** Namespaces whose workloads may use the pool (all() when unset). */
+  readonly namespaceSelector: Selector
+}
+
+/** The namespace of the workload an assignment is for: its name and labels. */
+export interface NamespaceInfo {
+  readonly name: string
+  readonly labels?: Readonly<Record<string, string>>
+}
+
+/**
+ * The labels a namespaceSelector is evaluated against: the namespace's own labels plus the
+ * `kubernetes.io/metadata.name` label Kubernetes puts on every namespace, so a selector can name
+ * namespaces whose labels the caller does not know.
+ */
+export function namespaceLabels(ns: NamespaceInfo): Record<string, string> {
+  return {'kubernetes.io/metadata.name': ns.name, ...ns.labels}
+}
+
+function selectorOf(name: string, field: string, text: string | undefined): Selector {
+  try {
+    return parseSelector(text ?? '')
+  } catch (error) {
+    if (error instanceof SelectorParseError) throw new IPAMInputError(`IPPool ${name} has an invalid ${field}: ${error.message}`)
+    throw error
+  }
 }
 
 const BLOCK_SIZE_RANGE: Record<IPVersion, [number, number]> = {4: [20, 32], 6: [116, 128]}
@@ -43,13 +69,8 @@ export function parsePools(resources: readonly IPPool[]): Pool[] {
     if (blockSize < cidr.prefix) {
       throw new IPAMInputError(`IPPool ${name} (${cidrText}) is smaller than its blockSize /${blockSize}`)
     }
-    let nodeSelector: Selector
-    try {
-      nodeSelector = parseSelector(spec.nodeSelector ?? '')
-    } catch (error) {
-      if (error instanceof SelectorParseError) throw new IPAMInputError(`IPPool ${name} has an invalid nodeSelector: ${error.message}`)
-      throw error
-    }
+    const nodeSelector = selectorOf(name, 'nodeSelector', spec.nodeSelector)
+    const namespaceSelector = selectorOf(name, 'namespaceSelector', spec.namespaceSelector)
     return {
       name,
       cidr,
@@ -59,6 +80,7 @@ export function parsePools(resources: readonly IPPool[]): Pool[] {
       allowedUses: spec.allowedUses && spec.allowedUses.length > 0 ? spec.allowedUses : ['Workload', 'Tunnel'],
       assignmentMode: spec.assignmentMode || 'Automatic',
       nodeSelector,
+      namespaceSelector,
     }
   })
 }
@@ -88,10 +110,18 @@ export interface PoolChoice {
   usable: Pool[]
 }
 
+/** Whether the pool may serve this node (nodeSelector) and this workload's namespace (namespaceSelector). */
+export function poolSelects(pool: Pool, nodeLabels: Readonly<Record<string, string>>, namespace?: NamespaceInfo): boolean {
+  if (!pool.nodeSelector.evaluate(nodeLabels)) return false
+  return namespace === undefined || pool.namespaceSelector.evaluate(namespaceLabels(namespace))
+}
+
 /**
  * determinePools + filterPoolsByUse. Requested pools must exist and be enabled and are used as
  * given (selectors ignored, as Calico does); otherwise the enabled Automatic pools whose
- * nodeSelector matches the node's labels.
+ * nodeSelector matches the node's labels and, for an assignment that names its namespace, whose
+ * namespaceSelector matches the namespace. LoadBalancer addresses belong to no node, so their
+ * pools' nodeSelector is not consulted.
  */
 export function choosePools(
   pools: readonly Pool[],
@@ -100,6 +130,7 @@ export function choosePools(
   nodeLabels: Readonly<Record<string, string>>,
   requested: readonly Net[],
   use: IntendedUse,
+  namespace?: NamespaceInfo,
 ): PoolChoice {
   const enabled = pools.filter((p) => !p.disabled && p.cidr.version === version)
   let selecting: Pool[]
@@ -110,9 +141,15 @@ export function choosePools(
       return pool
     })
   } else {
-    selecting = enabled.filter((p) => p.assignmentMode === 'Automatic' && p.nodeSelector.evaluate(nodeLabels))
+    selecting = enabled.filter(
+      (p) => p.assignmentMode === 'Automatic' && (use === 'LoadBalancer' ? true : p.nodeSelector.evaluate(nodeLabels)) && (namespace === undefined || p.namespaceSelector.evaluate(namespaceLabels(namespace))),
+    )
   }
-  if (selecting.length === 0) throw new IPAMInputError(`no configured Calico pools for node ${host}`)
+  if (selecting.length === 0) {
+    throw new IPAMInputError(
+      namespace === undefined ? `no configured Calico pools for node ${host}` : `no configured Calico pools for node ${host} and namespace ${namespace.name}`,
+    )
+  }
   const usable = selecting.filter((p) => p.allowedUses.includes(use))
   if (usable.length === 0) throw new IPAMInputError(`cannot find a qualified ippool, no pools match the required use (${use})`)
   return {selecting, usable}

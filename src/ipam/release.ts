@@ -5,13 +5,14 @@
  * Handles are lowered after the block write that freed their addresses.
  */
 import {NotFoundError} from '../datastore/datastore.js'
-import {isEmpty, release, releaseByHandle as releaseHandleInBlock, ReleaseConflictError, type ReleaseRequest} from './block.js'
+import {releaseAffinityRetrying} from './affinity.js'
+import {affinityHost, isEmpty, release, releaseByHandle as releaseHandleInBlock, ReleaseConflictError, type ReleaseRequest} from './block.js'
 import type {IPAMContext} from './context.js'
 import {MaxRetriesError, UnknownHandleError} from './errors.js'
 import {decrementHandle} from './handles.js'
 import type {AllocationBlock} from './model.js'
 import {addrString, enclosingNet, netContainsAddr, netString, nthAddr, ordinalOf, parseAddr, parseNet, type Addr, type Net} from './net.js'
-import {poolForAddr} from './pools.js'
+import {poolForAddr, poolSelects} from './pools.js'
 import {backoff, DATASTORE_RETRIES, isRace} from './retry.js'
 import type {Versioned} from './store.js'
 
@@ -101,9 +102,30 @@ async function releaseFromBlock(
       continue
     }
     for (const [handle, count] of result.countByHandle) await decrementHandle(ctx.store, handle, net, count)
+    await ensureConsistentAffinity(ctx, result.block)
     return {released, unallocated}
   }
   throw new MaxRetriesError()
+}
+
+/**
+ * Calico's ensureConsistentAffinity: after a release, a block whose pool no longer selects its
+ * host (the pool's nodeSelector or the node's labels changed, or the pool is gone)
+ * gives up its affinity -- only if it is now empty (RequireEmpty), so nothing allocated moves.
+ * A block still in use keeps its affinity until its last address goes. Failures are ignored, as
+ * in Calico: the next release, or the next allocation for the host, tries again.
+ */
+async function ensureConsistentAffinity(ctx: IPAMContext, block: AllocationBlock): Promise<void> {
+  const host = affinityHost(block.affinity)
+  if (host === undefined || !isEmpty(block)) return
+  try {
+    const pools = await ctx.pools({lenient: true})
+    const pool = poolForAddr(pools, {version: block.cidr.version, value: block.cidr.base})
+    if (pool && poolSelects(pool, await ctx.nodeLabels(host))) return
+    await releaseAffinityRetrying(ctx.store, host, block.cidr, {requireEmpty: true})
+  } catch {
+    // Not empty any more, claimed meanwhile, or unreachable: leave it for next time.
+  }
 }
 
 /** An empty block nobody is affine to is deleted; anything else is updated in place. */
@@ -154,6 +176,7 @@ async function releaseHandleFromBlock(ctx: IPAMContext, handleId: string, net: N
     }
     // Every address of the handle in this block is gone now, whatever the record said.
     await decrementHandle(ctx.store, handleId, net, Math.max(recorded, result.released.length))
+    await ensureConsistentAffinity(ctx, result.block)
     return result.released.map((o) => addrString(nthAddr(current.value.cidr, o)))
   }
   throw new MaxRetriesError()

@@ -74,14 +74,14 @@ describe('concurrent allocators', () => {
     await (await etcd?.catch(() => undefined))?.destroy()
   })
 
-  test('8 processes × 500 on the local store: no duplicates, clean check', {timeout: 300_000}, async () => {
+  test('8 processes × 500 on the local store: no duplicates, clean check', {timeout: 900_000}, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipam-concurrency-'))
     dirs.push(dir)
     const localDir = join(dir, 'store')
     await runScenario({datastoreType: 'local', localDir}, {CALICO_DATASTORE_DIR: localDir, DATASTORE_TYPE: undefined, CALICO_DATASTORE_TYPE: undefined, ETCD_ENDPOINTS: undefined})
   })
 
-  test('8 processes × 500 on etcd: no duplicates, clean check', {timeout: 300_000}, async () => {
+  test('8 processes × 500 on etcd: no duplicates, clean check', {timeout: 900_000}, async () => {
     etcd = EtcdServer.start()
     const server = await etcd
     await runScenario(

@@ -24,11 +24,12 @@ export interface RunResult {
   wallMs: number
 }
 
+/** On each host, one worker is a long-lived caching client and the next reads afresh per request. */
 export async function runAllocators(config: DatastoreConfig, workers: number, perWorker: number, hosts: number): Promise<RunResult> {
   const children: ChildProcess[] = []
   try {
     const started = Array.from({length: workers}, (_, w) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(config), String(perWorker), `node-${w % hosts}`, `w${w}`], {
+      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(config), String(perWorker), `node-${w % hosts}`, `w${w}`, Math.floor(w / hosts) % 2 === 0 ? 'cache' : 'fresh'], {
         cwd: ROOT,
         stdio: ['pipe', 'pipe', 'pipe'],
       })

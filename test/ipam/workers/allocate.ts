@@ -1,7 +1,8 @@
 /**
  * Worker process for the IPAM concurrency tests and bench: opens the datastore named by the JSON
  * config in argv[2] and allocates argv[3] addresses one request at a time for host argv[4], each
- * under its own handle `<argv[5]>-<n>`. Waits for a "go" line on stdin so all workers start
+ * under its own handle `<argv[5]>-<n>`, as a long-lived caching client when argv[6] is "cache"
+ * (else reading afresh per request). Waits for a "go" line on stdin so all workers start
  * together, then prints one JSON line: {ips, ms, errors}.
  */
 import {createInterface} from 'node:readline'
@@ -10,9 +11,9 @@ import type {DatastoreConfig} from '../../../src/datastore/config.js'
 import {createDatastore} from '../../../src/datastore/factory.js'
 import {IPAMClient} from '../../../src/ipam/index.js'
 
-const [configJSON, countText, host, prefix] = process.argv.slice(2)
+const [configJSON, countText, host, prefix, mode] = process.argv.slice(2)
 const ds = await createDatastore(JSON.parse(configJSON) as DatastoreConfig)
-const ipam = new IPAMClient(ds)
+const ipam = new IPAMClient(ds, {cache: mode === 'cache'})
 process.stdout.write('ready\n')
 await new Promise<void>((resolve) => createInterface({input: process.stdin}).once('line', () => resolve()))
 const ips: string[] = []
@@ -28,4 +29,5 @@ for (let n = 0; n < Number(countText); n++) {
 }
 const ms = performance.now() - start
 process.stdout.write(`${JSON.stringify({ips, ms, errors})}\n`)
+await ipam.close()
 await ds.close()

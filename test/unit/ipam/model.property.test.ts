@@ -257,7 +257,23 @@ const commands = [
   fc.constant(new ReleaseEmpty()),
 ]
 
-async function setup(strict: boolean, conflictRate: number, seed: number): Promise<{model: Model; real: Real}> {
+/**
+ * Two long-lived (caching) clients over one store, each call made by one of them at random: each
+ * client's last-known blocks and affinity lists go stale whenever the other one writes, which is
+ * what the CAS-on-a-cached-revision path must survive.
+ */
+function twoCachedClients(ds: MemoryDatastore, random: () => number): IPAMClient {
+  const clients = [new IPAMClient(ds, {cache: true}), new IPAMClient(ds, {cache: true})]
+  return new Proxy(clients[0], {
+    get(_target, prop) {
+      const client = clients[random() < 0.5 ? 0 : 1]
+      const value = Reflect.get(client, prop) as unknown
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(client) : value
+    },
+  })
+}
+
+async function setup(strict: boolean, conflictRate: number, seed: number, cached = false): Promise<{model: Model; real: Real}> {
   let state = seed
   const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32)
   const ds = new MemoryDatastore({conflictRate, random})
@@ -265,20 +281,22 @@ async function setup(strict: boolean, conflictRate: number, seed: number): Promi
   await resources.create({apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: {name: 'v4'}, spec: {cidr: netString(POOL4), blockSize: BLOCK4}})
   await resources.create({apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: {name: 'v6'}, spec: {cidr: netString(POOL6), blockSize: BLOCK6}})
   await resources.create({apiVersion: 'projectcalico.org/v3', kind: 'IPReservation', metadata: {name: 'r'}, spec: {reservedCIDRs: RESERVED}})
-  const ipam = new IPAMClient(ds)
+  const ipam = cached ? twoCachedClients(ds, random) : new IPAMClient(ds)
   await ipam.setConfig({strictAffinity: strict, autoAllocateBlocks: true, maxBlocksPerHost: 0})
   const reserved = new Set(ALL4.filter((a) => a === '10.0.0.5' || netContainsAddr(parseNet('10.0.0.24/29') as Net, parseAddr(a) as never)))
   return {model: {strict, reserved, allocations: new Map()}, real: {ds, ipam}}
 }
 
-for (const strict of [false, true]) {
-  test(`allocator matches the reference model (strict affinity ${strict})`, {timeout: 300_000}, async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, {maxCommands: 60, size: 'max'}), fc.constantFrom(0, 0.05), fc.integer(), async (cmds, conflictRate, seed) => {
-        const {model, real} = await setup(strict, conflictRate, seed)
-        await fc.asyncModelRun(() => ({model, real}), cmds)
-      }),
-      {numRuns: 150},
-    )
-  })
+for (const cached of [false, true]) {
+  for (const strict of [false, true]) {
+    test(`allocator matches the reference model (strict affinity ${strict}${cached ? ', two caching clients' : ''})`, {timeout: 300_000}, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.commands(commands, {maxCommands: 60, size: 'max'}), fc.constantFrom(0, 0.05), fc.integer(), async (cmds, conflictRate, seed) => {
+          const {model, real} = await setup(strict, conflictRate, seed, cached)
+          await fc.asyncModelRun(() => ({model, real}), cmds)
+        }),
+        {numRuns: cached ? 100 : 150},
+      )
+    })
+  }
 }
