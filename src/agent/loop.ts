@@ -1,0 +1,323 @@
+/**
+ * The agent's main loop (Felix's syncer → calc graph → int_dataplane): list the v3 resource tree,
+ * feed it to the calc graph, declare in-sync once, then watch from the list's revision + 1. Every
+ * flush's messages go to dataplane.onUpdate in order; dataplane.apply is throttled and coalesced.
+ *
+ * Contracts and reasons:
+ * - Nothing reaches the dataplane before the first snapshot is complete (the graph emits nothing
+ *   before inSync) and apply() never runs before the InSync message has been passed on, so the
+ *   kernel is never programmed from a partial view (felix-dataplane.md §1.8).
+ * - Fail static: when the datastore is unreachable, or a watch fails, the loop stops feeding the
+ *   graph and re-lists with a backoff; the dataplane is not touched meanwhile and keeps its last
+ *   state. A re-list is diffed against the keys known before, so only real deletions become
+ *   deletions. CompactedError re-lists at once.
+ * - Throttle: a token bucket (Felix's: burst 10, one token per 100 ms) bounds applies to ~10/s;
+ *   events arriving together are coalesced into one flush + apply. A failed apply is retried
+ *   after applyRetryMs (Felix's 10 s backstop) or with the next change, whichever comes first.
+ * - onUpdate/apply are never called while an apply is running.
+ */
+import {CalcGraph, updateFromKV, type CalcMessage, type CalcUpdate} from '../calc/index.js'
+import {CompactedError, type Datastore, type WatchEvent, type WatchHandle} from '../datastore/datastore.js'
+import {RESOURCE_PREFIX, resourceFromKV} from '../datastore/resources.js'
+import type {Dataplane} from '../dataplane/dataplane.js'
+import {systemClock, type Clock} from './clock.js'
+import {HealthAggregator} from './health.js'
+import {silentLogger, type Logger} from './log.js'
+import {AgentMetrics} from './metrics.js'
+
+export interface LoopOptions {
+  readonly datastore: Datastore
+  readonly dataplane: Dataplane
+  readonly nodeName: string
+  readonly clock?: Clock
+  readonly logger?: Logger
+  readonly metrics?: AgentMetrics
+  readonly health?: HealthAggregator
+  /** Called after every successful apply and every health change (status file, tests). */
+  readonly onStatus?: (status: LoopStatus) => void
+  /** Token bucket: burst size and refill period (Felix: 10, 100 ms). */
+  readonly applyBurst?: number
+  readonly applyRefillMs?: number
+  /** Delay before re-listing after a datastore failure. */
+  readonly resyncRetryMs?: number
+  /** Delay before retrying a failed apply when nothing else changes. */
+  readonly applyRetryMs?: number
+}
+
+export interface LoopStatus {
+  readonly ready: boolean
+  readonly notReady: readonly string[]
+  readonly lastApply?: number
+  readonly lastApplyDurationMs?: number
+  readonly endpoints: number
+  readonly policies: number
+  readonly ipsets: number
+  readonly applies: number
+}
+
+/** Health reporter names (Felix's, where Felix has one). */
+export const REPORTERS = {datastore: 'DatastoreConnection', calc: 'CalculationGraph', dataplane: 'InternalDataplaneMainLoop'} as const
+
+export class AgentLoop {
+  readonly health: HealthAggregator
+  readonly metrics: AgentMetrics
+  private readonly datastore: Datastore
+  private readonly dataplane: Dataplane
+  private readonly clock: Clock
+  private readonly log: Logger
+  private readonly graph: CalcGraph
+  private readonly burst: number
+  private readonly refillMs: number
+  private readonly resyncRetryMs: number
+  private readonly applyRetryMs: number
+
+  private known = new Set<string>()
+  private watch?: WatchHandle
+  /** Bumped on every (re)list and on stop; callbacks of an older generation are ignored. */
+  private generation = 0
+  private stopped = false
+  private graphInSync = false
+  private dataplaneInSync = false
+  private applying?: Promise<void>
+  private rerun = false
+  private applyOwed = false
+  private flushTimer?: unknown
+  private retryTimer?: unknown
+  private resyncTimer?: unknown
+  private tokens: number
+  private lastRefill: number
+  private lastApply?: number
+  private lastApplyDurationMs?: number
+  private applies = 0
+
+  constructor(private readonly options: LoopOptions) {
+    this.datastore = options.datastore
+    this.dataplane = options.dataplane
+    this.clock = options.clock ?? systemClock
+    this.log = options.logger ?? silentLogger()
+    this.metrics = options.metrics ?? new AgentMetrics()
+    this.health = options.health ?? new HealthAggregator()
+    this.graph = new CalcGraph({nodeName: options.nodeName})
+    this.burst = options.applyBurst ?? 10
+    this.refillMs = options.applyRefillMs ?? 100
+    this.resyncRetryMs = options.resyncRetryMs ?? 1000
+    this.applyRetryMs = options.applyRetryMs ?? 10_000
+    this.tokens = this.burst
+    this.lastRefill = this.clock.now()
+    this.health.report(REPORTERS.datastore, {live: true, ready: false, reason: 'waiting for the datastore'})
+    this.health.report(REPORTERS.calc, {live: true, ready: false, reason: 'waiting for the first datastore snapshot'})
+    this.health.report(REPORTERS.dataplane, {live: true, ready: false, reason: 'waiting for the first dataplane apply'})
+    this.metrics.resyncState.set(1)
+  }
+
+  /** Starts the first list; returns at once (readiness tells when the first apply is done). */
+  start(): void {
+    void this.resync()
+  }
+
+  status(): LoopStatus {
+    const stats = this.graph.stats()
+    return {
+      ready: this.health.ready,
+      notReady: this.health.notReadyReasons(),
+      lastApply: this.lastApply,
+      lastApplyDurationMs: this.lastApplyDurationMs,
+      endpoints: stats.localEndpoints,
+      policies: stats.activePolicies,
+      ipsets: stats.activeIPSets,
+      applies: this.applies,
+    }
+  }
+
+  /** Clean shutdown: no more datastore reads, the running apply (if any) finishes, then dataplane.close(). */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.generation++
+    for (const timer of [this.flushTimer, this.retryTimer, this.resyncTimer]) if (timer !== undefined) this.clock.clearTimeout(timer)
+    const watch = this.watch
+    this.watch = undefined
+    await watch?.close().catch(() => undefined)
+    await this.applying
+    await this.dataplane.close()
+  }
+
+  private async resync(): Promise<void> {
+    if (this.stopped) return
+    const generation = ++this.generation
+    const old = this.watch
+    this.watch = undefined
+    void old?.close().catch(() => undefined)
+    this.metrics.resyncsStarted.inc()
+    this.metrics.resyncState.set(2)
+    let revision: number
+    let updates: CalcUpdate[]
+    try {
+      const list = await this.datastore.list(RESOURCE_PREFIX)
+      revision = list.revision
+      updates = list.items.map((kv) => updateFromKV(kv, resourceFromKV))
+    } catch (error) {
+      if (generation === this.generation) this.onDatastoreFailure(error as Error)
+      return
+    }
+    if (generation !== this.generation || this.stopped) return
+    const seen = new Set(updates.map((u) => u.key))
+    for (const key of this.known) if (!seen.has(key)) updates.push({key, value: undefined})
+    this.known = seen
+    this.feed(updates, 'resync')
+    if (!this.graphInSync) {
+      this.graph.inSync()
+      this.graphInSync = true
+      this.health.report(REPORTERS.calc, {live: true, ready: true, reason: ''})
+    }
+    this.metrics.resyncState.set(3)
+    this.health.report(REPORTERS.datastore, {live: true, ready: true, reason: ''})
+    this.log.info({revision, keys: seen.size}, 'datastore snapshot loaded; watching for changes')
+    try {
+      this.watch = this.datastore.watch(RESOURCE_PREFIX, revision + 1, {
+        onEvents: (events) => {
+          if (generation === this.generation && !this.stopped) this.onEvents(events)
+        },
+        onError: (error) => {
+          if (generation === this.generation && !this.stopped) this.onDatastoreFailure(error)
+        },
+      })
+    } catch (error) {
+      this.onDatastoreFailure(error as Error)
+    }
+    this.scheduleFlush()
+    this.reportStatus()
+  }
+
+  private onDatastoreFailure(error: Error): void {
+    if (this.stopped) return
+    const compacted = error instanceof CompactedError
+    this.log.warn({err: error.message, compacted}, compacted ? 'watch history compacted; re-listing' : 'datastore unavailable; keeping the dataplane as it is and retrying')
+    if (!compacted) {
+      this.health.report(REPORTERS.datastore, {live: true, ready: false, reason: `datastore unavailable: ${error.message}`})
+      this.metrics.resyncState.set(1)
+      this.reportStatus()
+    }
+    if (this.resyncTimer !== undefined) this.clock.clearTimeout(this.resyncTimer)
+    this.resyncTimer = this.clock.setTimeout(
+      () => {
+        this.resyncTimer = undefined
+        void this.resync()
+      },
+      compacted ? 0 : this.resyncRetryMs,
+    )
+  }
+
+  private onEvents(events: WatchEvent[]): void {
+    const updates: CalcUpdate[] = events.map((event) => {
+      if (event.type === 'put') {
+        this.known.add(event.kv.key)
+        return updateFromKV(event.kv, resourceFromKV)
+      }
+      this.known.delete(event.key)
+      return {key: event.key, value: undefined, revision: event.modRevision}
+    })
+    this.feed(updates, 'watch')
+    this.scheduleFlush()
+  }
+
+  private feed(updates: CalcUpdate[], type: string): void {
+    const start = performance.now()
+    this.graph.onUpdates(updates)
+    this.metrics.calcUpdateTime.observe((performance.now() - start) / 1000)
+    this.metrics.calcUpdates.inc({type}, updates.length)
+  }
+
+  /** Coalesces: one pending flush at a time, run as soon as a token is available. */
+  private scheduleFlush(): void {
+    if (this.stopped || this.flushTimer !== undefined) return
+    if (this.applying) {
+      this.rerun = true
+      return
+    }
+    this.refill()
+    const delay = this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * this.refillMs)
+    this.flushTimer = this.clock.setTimeout(() => {
+      this.flushTimer = undefined
+      this.applying = this.flushAndApply()
+        .catch((error: Error) => {
+          // A dataplane that throws from onUpdate: report it like a failed apply, never crash.
+          this.metrics.dataplaneFailures.inc()
+          this.log.error({err: error.message}, 'dataplane update failed')
+          this.health.report(REPORTERS.dataplane, {live: true, ready: false, reason: `dataplane update failed: ${error.message}`})
+        })
+        .finally(() => {
+        this.applying = undefined
+        if (this.rerun) {
+          this.rerun = false
+          this.scheduleFlush()
+        }
+      })
+    }, delay)
+  }
+
+  private refill(): void {
+    const now = this.clock.now()
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.lastRefill) / this.refillMs)
+    this.lastRefill = now
+  }
+
+  private async flushAndApply(): Promise<void> {
+    if (this.stopped) return
+    let messages: CalcMessage[]
+    try {
+      messages = this.graph.flush()
+    } catch (error) {
+      this.log.error({err: (error as Error).message}, 'calculation graph failed; dataplane left as it is')
+      return
+    }
+    for (const message of messages) {
+      this.dataplane.onUpdate(message)
+      this.metrics.dataplaneMessages.inc({type: message.type})
+      if (message.type === 'InSync') this.dataplaneInSync = true
+    }
+    this.metrics.calcOutputEvents.inc(messages.length)
+    if (messages.length > 0) this.metrics.msgBatchSize.observe(messages.length)
+    if (!this.dataplaneInSync || (messages.length === 0 && !this.applyOwed)) return
+    this.applyOwed = true
+    this.refill()
+    this.tokens = Math.max(0, this.tokens - 1)
+    const first = this.applies === 0
+    const start = this.clock.now()
+    const t0 = performance.now()
+    try {
+      await this.dataplane.apply()
+    } catch (error) {
+      this.metrics.dataplaneFailures.inc()
+      const reason = `dataplane apply failed: ${(error as Error).message}`
+      this.log.error({err: (error as Error).message}, 'dataplane apply failed; will retry')
+      this.health.report(REPORTERS.dataplane, {live: true, ready: false, reason})
+      this.reportStatus()
+      if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer)
+      this.retryTimer = this.clock.setTimeout(() => {
+        this.retryTimer = undefined
+        this.scheduleFlush()
+      }, this.applyRetryMs)
+      return
+    }
+    const seconds = (performance.now() - t0) / 1000
+    if (first) this.metrics.initialResyncTime.set(seconds)
+    else this.metrics.applyTime.observe(seconds)
+    this.applyOwed = false
+    this.applies++
+    this.lastApply = start
+    this.lastApplyDurationMs = Math.round(seconds * 1000)
+    const stats = this.graph.stats()
+    this.metrics.activeLocalEndpoints.set(stats.localEndpoints)
+    this.metrics.activeLocalPolicies.set(stats.activePolicies)
+    this.metrics.activeLocalSelectors.set(stats.activeIPSets)
+    this.health.report(REPORTERS.dataplane, {live: true, ready: true, reason: ''})
+    this.log.debug({messages: messages.length, ms: this.lastApplyDurationMs}, 'dataplane applied')
+    if (first) this.log.info({ms: this.lastApplyDurationMs, endpoints: stats.localEndpoints, policies: stats.activePolicies}, 'first dataplane apply complete; ready')
+    this.reportStatus()
+  }
+
+  private reportStatus(): void {
+    this.options.onStatus?.(this.status())
+  }
+}
