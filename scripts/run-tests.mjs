@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 /** Files that start real servers or many processes. */
-const HEAVY = [/etcd/, /test\/ipam\/concurrency/]
+const HEAVY = [/etcd/, /test\/ipam\/concurrency/, /test\/e2e\//]
 
 function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {

@@ -4,8 +4,9 @@
  * onUpdate only records the desired state (maps keyed like the calc graph's messages) and marks it
  * dirty. apply() does nothing before InSync; after it, one pass in Felix's order: render the filter
  * table if the state changed → ipset creates/updates → iptables (one restore per table) → ipset
- * deletions. A periodic refresh (IptablesRefreshInterval) re-reads the kernel and repairs drift; the
- * timer calls apply() itself. apply() calls are serialised, so the timer and the agent never
+ * deletions → workload routes and interface sysctls (routes/). A periodic refresh (IptablesRefreshInterval) re-reads the kernel and repairs drift; the
+ * timer calls apply() itself; while a local endpoint's interface is missing or down, a short retry
+ * timer re-applies until it appears (Felix learns this from netlink). apply() calls are serialised, so the timer and the agent never
  * interleave writes. Errors leave the kernel as it was and reject (the caller reports not-ready).
  */
 import {
@@ -27,12 +28,17 @@ import {IpsetsDriver, type DesiredSet} from './ipsets/ipsets.js'
 import {driverConfig, renderConfig, type DriverConfig} from './rules/config.js'
 import {ipsetName} from './rules/names.js'
 import {renderFilterTable} from './rules/ruleset.js'
+import {RouteManager, type SysctlWriter} from './routes/index.js'
 
 export interface IptablesDataplaneOptions {
   /** The exec shim (tests pass a fake or an `inNetns` runner). */
   readonly run?: CmdRunner
-  /** Start the refresh timer (default true). */
+  /** Start the refresh timer and the interface retry timer (default true). */
   readonly refreshTimer?: boolean
+  /** How often to re-check while a local endpoint's interface is missing or down (default 1000 ms). */
+  readonly interfaceRetryMs?: number
+  /** Writes the interface sysctls (default: `sysctl -w` through the exec shim). */
+  readonly writeSysctls?: SysctlWriter
   /** Called with errors from timer-driven applies. */
   readonly onError?: (error: unknown) => void
   readonly now?: () => number
@@ -48,6 +54,10 @@ export interface DataplaneStatus {
   readonly ipsets: number
   readonly iptablesRestoreCalls: number
   readonly iptablesBytesWritten: number
+  /** Workload routes programmed. */
+  readonly routes: number
+  /** Local endpoint interfaces not present or not up yet. */
+  readonly pendingInterfaces: readonly string[]
 }
 
 export class IptablesDataplane implements Dataplane {
@@ -64,6 +74,8 @@ export class IptablesDataplane implements Dataplane {
   private filter: IptablesTable | undefined
   private cmds: IptablesCommands | undefined
   private readonly ipsetDriver: IpsetsDriver
+  private readonly routes: RouteManager
+  private retryTimer: NodeJS.Timeout | undefined
   private queue: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | undefined
   private lastRefresh = 0
@@ -73,6 +85,7 @@ export class IptablesDataplane implements Dataplane {
   constructor(private readonly options: IptablesDataplaneOptions = {}) {
     this.run = options.run ?? runCmd
     this.ipsetDriver = new IpsetsDriver(this.run)
+    this.routes = new RouteManager(this.run, options.writeSysctls)
   }
 
   onUpdate(msg: CalcMessage): void {
@@ -80,6 +93,7 @@ export class IptablesDataplane implements Dataplane {
     switch (msg.type) {
       case 'ConfigUpdate':
         this.config = msg.config
+        this.routes.setConfig(msg.config)
         break
       case 'IPSetUpdate':
         this.ipsets.set(msg.id, {type: msg.ipsetType, members: new Set(msg.members)})
@@ -108,9 +122,11 @@ export class IptablesDataplane implements Dataplane {
         break
       case 'WorkloadEndpointUpdate':
         this.workloads.set(workloadEndpointIdString(msg.id), msg.endpoint)
+        this.routes.onWorkloadUpdate(workloadEndpointIdString(msg.id), msg.endpoint)
         break
       case 'WorkloadEndpointRemove':
         this.workloads.delete(workloadEndpointIdString(msg.id))
+        this.routes.onWorkloadRemove(workloadEndpointIdString(msg.id))
         break
       case 'HostEndpointUpdate':
         this.hostEndpoints.set(msg.id.endpointId, msg.endpoint)
@@ -137,6 +153,7 @@ export class IptablesDataplane implements Dataplane {
   requestResync(): void {
     this.filter?.markResync()
     this.ipsetDriver.markResync()
+    this.routes.markResync()
   }
 
   /**
@@ -146,6 +163,7 @@ export class IptablesDataplane implements Dataplane {
   removeAll(): Promise<void> {
     this.removingAll = true
     this.dirty = true
+    this.routes.removeAll()
     return this.apply()
   }
 
@@ -160,6 +178,8 @@ export class IptablesDataplane implements Dataplane {
       ipsets: this.ipsets.size,
       iptablesRestoreCalls: this.filter?.stats.restoreCalls ?? 0,
       iptablesBytesWritten: this.filter?.stats.bytesWritten ?? 0,
+      routes: this.routes.stats.routes,
+      pendingInterfaces: this.routes.pendingInterfaces,
     }
   }
 
@@ -167,6 +187,8 @@ export class IptablesDataplane implements Dataplane {
     this.closed = true
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
     await this.queue
   }
 
@@ -199,6 +221,9 @@ export class IptablesDataplane implements Dataplane {
     await this.ipsetDriver.applyUpdates()
     await this.filter.apply()
     await this.ipsetDriver.applyDeletions()
+    // Routes last: traffic is routed to an endpoint only once its policy is in place.
+    await this.routes.apply()
+    this.scheduleInterfaceRetry()
     this.lastApplyMs = (this.options.now ?? Date.now)() - started
   }
 
@@ -219,6 +244,18 @@ export class IptablesDataplane implements Dataplane {
     const sets = new Map<string, DesiredSet>()
     for (const [id, set] of this.ipsets) sets.set(ipsetName(id), set)
     this.ipsetDriver.setDesired(sets)
+  }
+
+  /** While interfaces are awaited, apply again shortly (one timer at a time). */
+  private scheduleInterfaceRetry(): void {
+    const delay = this.options.interfaceRetryMs ?? 1000
+    if (this.options.refreshTimer === false || delay <= 0 || this.closed) return
+    if (this.retryTimer !== undefined || this.routes.pendingInterfaces.length === 0) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.apply().catch((error: unknown) => this.options.onError?.(error))
+    }, delay)
+    this.retryTimer.unref()
   }
 
   private startTimer(drivers: DriverConfig): void {
