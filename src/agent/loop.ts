@@ -181,11 +181,28 @@ export class AgentLoop {
         onError: (error) => {
           if (generation === this.generation && !this.stopped) this.onDatastoreFailure(error)
         },
+        onConnection: ({connected, reason}) => {
+          if (generation === this.generation && !this.stopped) this.onWatchConnection(connected, reason)
+        },
       })
     } catch (error) {
       this.onDatastoreFailure(error as Error)
     }
     this.scheduleFlush()
+    this.reportStatus()
+  }
+
+  /** The watch reconnects by itself; meanwhile the dataplane keeps its state and readiness says why. */
+  private onWatchConnection(connected: boolean, reason: string | undefined): void {
+    if (connected) {
+      this.log.info('datastore watch reconnected')
+      this.health.report(REPORTERS.datastore, {live: true, ready: true, reason: ''})
+      this.metrics.resyncState.set(3)
+    } else {
+      this.log.warn({err: reason}, 'datastore unavailable; keeping the dataplane as it is while the watch reconnects')
+      this.health.report(REPORTERS.datastore, {live: true, ready: false, reason: `datastore unavailable: ${reason ?? 'connection lost'}`})
+      this.metrics.resyncState.set(1)
+    }
     this.reportStatus()
   }
 

@@ -48,6 +48,12 @@ export interface WatchListener {
   onEvents(events: WatchEvent[]): void
   /** The watch has ended with an error (CompactedError: re-list and watch again). */
   onError(error: Error): void
+  /**
+   * Optional: a watch that reconnects by itself (etcd) reports losing its connection (with the
+   * reason) and getting it back, so a caller can say it is not ready meanwhile. Events resume
+   * where they stopped; nothing needs re-listing.
+   */
+  onConnection?(state: {connected: boolean; reason?: string}): void
 }
 
 export interface WatchHandle {

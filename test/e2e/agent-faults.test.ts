@@ -123,6 +123,9 @@ describe('node agent faults: kill -9, datastore outage (root)', () => {
     assert.ok(rounds >= 2)
     assert.equal(h.agent?.exitCode, null, `the agent exited during the outage:\n${h.agentLogTail()}`)
     assert.deepEqual(h.caliRules(), baseRules, 'the filter table changed while the datastore was unreachable')
+    const outageStatus = h.status()
+    assert.equal(outageStatus.ready, false, `still ready with the datastore out of reach: ${JSON.stringify(outageStatus)}`)
+    assert.ok(outageStatus.notReady?.some((reason) => reason.includes('datastore unavailable')), JSON.stringify(outageStatus))
 
     // Drift during the outage is repaired from the last known state.
     const victim = h.caliChains().find((c) => c.startsWith('cali-pi-'))

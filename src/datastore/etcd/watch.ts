@@ -47,6 +47,8 @@ export class EtcdWatch implements WatchHandle {
   /** Bumped whenever a stream is abandoned, so late callbacks of an old stream are ignored. */
   private generation = 0
   private retryMs = FIRST_RETRY_MS
+  /** The stream broke and has not been re-created yet (reported once through onConnection). */
+  private disconnected = false
   private timer: NodeJS.Timeout | undefined
   private ended = false
   private readonly range: {key: Buffer; end: Buffer}
@@ -109,6 +111,10 @@ export class EtcdWatch implements WatchHandle {
     }
     if (response.created) {
       this.retryMs = FIRST_RETRY_MS
+      if (this.disconnected) {
+        this.disconnected = false
+        this.listener.onConnection?.({connected: true})
+      }
       return
     }
     if (response.events.length === 0) {
@@ -135,6 +141,11 @@ export class EtcdWatch implements WatchHandle {
     if (failure?.kind === 'rejected' && (failure.etcd === 'permission denied' || failure.etcd === 'authentication failed')) {
       this.fail(new DatastoreError(`etcd refused the watch on ${this.prefix}: ${failure.cause}`))
       return
+    }
+    if (!this.disconnected) {
+      this.disconnected = true
+      const reason = failure?.cause ?? (error instanceof Error ? error.message : 'the watch stream ended')
+      this.listener.onConnection?.({connected: false, reason: `lost the watch on etcd: ${reason}`})
     }
     this.timer = setTimeout(() => {
       this.timer = undefined
