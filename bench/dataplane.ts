@@ -5,8 +5,8 @@
  *  - the initial programming time, as a ratio to a raw `ipset restore` + `iptables-restore` of the
  *    very same final sets and rules into a fresh namespace (target ≤ 1.3×);
  *  - the bytes written by a no-op resync (target 0).
- * Apply-to-first-dropped-packet latency needs workloads with real interfaces and is not measured
- * here yet. Run: node --import tsx bench/dataplane.ts
+ * Apply-to-first-dropped-packet latency needs workloads with real interfaces: see
+ * bench/dataplane-latency.ts. Run: node --import tsx bench/dataplane.ts
  */
 import {spawnSync} from 'node:child_process'
 import {performance} from 'node:perf_hooks'
@@ -116,7 +116,6 @@ try {
   console.log(`  raw, with --noflush (as the agent must, to leave other rules alone)  ${noflushMs.toFixed(0)} ms`)
   console.log(`  ratio ${(initialMs / rawMs).toFixed(2)}x to the plain restore (target <= 1.3x); ${(initialMs / noflushMs).toFixed(2)}x to --noflush`)
   console.log(`  no-op resync: ${resyncBytes} bytes written in ${resyncCalls} iptables-restore calls (target 0)`)
-  console.log('  apply of a deny policy -> first dropped packet: not measured yet (needs workloads with real interfaces)')
 } finally {
   for (const ns of [programmed, raw, rawNoflush]) spawnSync('ip', ['netns', 'del', ns])
 }
