@@ -188,10 +188,10 @@ export function convertRules(
   }
 }
 
-/** Felix's DummyDropRules: what a local endpoint's missing profile becomes (fail closed). */
-export const DUMMY_DROP_RULES: ConvertedRules = (() => {
-  const deny: Rule = {
-    action: 'deny',
+/** A rule that matches every packet (no match criteria) with this action; `extra` adds criteria. */
+export function matchAllRule(action: Rule['action'], extra: Partial<Rule> = {}): Rule {
+  return {
+    action,
     srcNets: [],
     srcPorts: [],
     srcNamedPortIpSetIds: [],
@@ -212,6 +212,12 @@ export const DUMMY_DROP_RULES: ConvertedRules = (() => {
     originalDstSelector: '',
     originalNotSrcSelector: '',
     originalNotDstSelector: '',
+    ...extra,
   }
+}
+
+/** Felix's DummyDropRules: what a local endpoint's missing profile becomes (fail closed). */
+export const DUMMY_DROP_RULES: ConvertedRules = (() => {
+  const deny = matchAllRule('deny')
   return {inbound: [deny], outbound: [deny], ipsets: []}
 })()

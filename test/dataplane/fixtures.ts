@@ -1,31 +1,9 @@
 /** Small named calc states for dataplane tests (messages as the calc graph would send them). */
 import type {CalcMessage, PolicyId, Rule, TierInfo, WorkloadEndpoint} from '../../src/calc/messages.js'
+import {matchAllRule} from '../../src/calc/rule-convert.js'
 
 export function rule(action: Rule['action'], extra: Partial<Rule> = {}): Rule {
-  return {
-    action,
-    srcNets: [],
-    srcPorts: [],
-    srcNamedPortIpSetIds: [],
-    srcIpSetIds: [],
-    dstNets: [],
-    dstPorts: [],
-    dstNamedPortIpSetIds: [],
-    dstIpSetIds: [],
-    notSrcNets: [],
-    notSrcPorts: [],
-    notSrcNamedPortIpSetIds: [],
-    notSrcIpSetIds: [],
-    notDstNets: [],
-    notDstPorts: [],
-    notDstNamedPortIpSetIds: [],
-    notDstIpSetIds: [],
-    originalSrcSelector: '',
-    originalDstSelector: '',
-    originalNotSrcSelector: '',
-    originalNotDstSelector: '',
-    ...extra,
-  }
+  return matchAllRule(action, extra)
 }
 
 export const ALLOW_FROM_FRONTEND: PolicyId = {kind: 'GlobalNetworkPolicy', namespace: '', name: 'allow-frontend'}

@@ -1,23 +1,9 @@
 /** TypeScript shape of the resource kind, in JSON form as decoded (see ../schema for Go names and order). Enumerated fields are typed string: decoding does not reject bad values, validation does. */
 import type {Resource} from '../resource.js'
-import type {Rule} from './rule.js'
+import type {GlobalNetworkPolicySpec} from './global-network-policy.js'
 
-/** v3.StagedGlobalNetworkPolicySpec */
-export type StagedGlobalNetworkPolicySpec = {
-  stagedAction?: string
-  tier?: string
-  order?: number
-  ingress?: Rule[]
-  egress?: Rule[]
-  selector?: string
-  types?: string[]
-  doNotTrack?: boolean
-  preDNAT?: boolean
-  applyOnForward?: boolean
-  serviceAccountSelector?: string
-  namespaceSelector?: string
-  performanceHints?: string[]
-}
+/** v3.StagedGlobalNetworkPolicySpec: the GlobalNetworkPolicy spec plus what to do with it when it is promoted. */
+export type StagedGlobalNetworkPolicySpec = GlobalNetworkPolicySpec & {stagedAction?: string}
 
 /** A StagedGlobalNetworkPolicy resource (v3.StagedGlobalNetworkPolicy). */
 export interface StagedGlobalNetworkPolicy extends Resource<StagedGlobalNetworkPolicySpec> {

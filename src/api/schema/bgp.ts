@@ -81,33 +81,25 @@ export const BGPFilterSpec: GoStruct = struct('v3', 'BGPFilterSpec', [
   f('ImportV6', 'importV6,omitempty', t.slice(t.struct(() => BGPFilterRuleV6)), 'omitempty,dive'),
 ])
 
-export const BGPFilterRuleV4: GoStruct = struct('v3', 'BGPFilterRuleV4', [
-  f('CIDR', 'cidr,omitempty', t.string(), 'omitempty,netv4'),
-  f('PrefixLength', 'prefixLength,omitempty', t.ptr(t.struct(() => BGPFilterPrefixLengthV4)), 'omitempty'),
-  f('Source', 'source,omitempty', t.string('v3.BGPFilterMatchSource'), 'omitempty,oneof=RemotePeers'),
-  f('Interface', 'interface,omitempty', t.string(), 'omitempty,bgpFilterInterface'),
-  f('MatchOperator', 'matchOperator,omitempty', t.string('v3.BGPFilterMatchOperator'), 'omitempty,matchOperator'),
-  f('PeerType', 'peerType,omitempty', t.string('v3.BGPFilterPeerType'), 'omitempty,oneof=eBGP iBGP'),
-  f('Communities', 'communities,omitempty', t.ptr(t.struct(() => BGPFilterCommunityMatch)), 'omitempty'),
-  f('ASPathPrefix', 'asPathPrefix,omitempty', t.slice(ASN), 'omitempty'),
-  f('Priority', 'priority,omitempty', t.ptr(t.int('int')), 'omitempty,gte=1,lte=2147483646'),
-  f('Action', 'action', t.string('v3.BGPFilterAction'), 'required,filterAction'),
-  f('Operations', 'operations,omitempty', t.slice(t.struct(() => BGPFilterOperation)), 'omitempty,dive'),
-])
+/** BGPFilterRuleV4 and V6 differ only in the CIDR's family check and the prefix-length type. */
+function bgpFilterRule(family: 'V4' | 'V6', prefixLength: () => GoStruct): GoStruct {
+  return struct('v3', `BGPFilterRule${family}`, [
+    f('CIDR', 'cidr,omitempty', t.string(), `omitempty,net${family.toLowerCase()}`),
+    f('PrefixLength', 'prefixLength,omitempty', t.ptr(t.struct(prefixLength)), 'omitempty'),
+    f('Source', 'source,omitempty', t.string('v3.BGPFilterMatchSource'), 'omitempty,oneof=RemotePeers'),
+    f('Interface', 'interface,omitempty', t.string(), 'omitempty,bgpFilterInterface'),
+    f('MatchOperator', 'matchOperator,omitempty', t.string('v3.BGPFilterMatchOperator'), 'omitempty,matchOperator'),
+    f('PeerType', 'peerType,omitempty', t.string('v3.BGPFilterPeerType'), 'omitempty,oneof=eBGP iBGP'),
+    f('Communities', 'communities,omitempty', t.ptr(t.struct(() => BGPFilterCommunityMatch)), 'omitempty'),
+    f('ASPathPrefix', 'asPathPrefix,omitempty', t.slice(ASN), 'omitempty'),
+    f('Priority', 'priority,omitempty', t.ptr(t.int('int')), 'omitempty,gte=1,lte=2147483646'),
+    f('Action', 'action', t.string('v3.BGPFilterAction'), 'required,filterAction'),
+    f('Operations', 'operations,omitempty', t.slice(t.struct(() => BGPFilterOperation)), 'omitempty,dive'),
+  ])
+}
 
-export const BGPFilterRuleV6: GoStruct = struct('v3', 'BGPFilterRuleV6', [
-  f('CIDR', 'cidr,omitempty', t.string(), 'omitempty,netv6'),
-  f('PrefixLength', 'prefixLength,omitempty', t.ptr(t.struct(() => BGPFilterPrefixLengthV6)), 'omitempty'),
-  f('Source', 'source,omitempty', t.string('v3.BGPFilterMatchSource'), 'omitempty,oneof=RemotePeers'),
-  f('Interface', 'interface,omitempty', t.string(), 'omitempty,bgpFilterInterface'),
-  f('MatchOperator', 'matchOperator,omitempty', t.string('v3.BGPFilterMatchOperator'), 'omitempty,matchOperator'),
-  f('PeerType', 'peerType,omitempty', t.string('v3.BGPFilterPeerType'), 'omitempty,oneof=eBGP iBGP'),
-  f('Communities', 'communities,omitempty', t.ptr(t.struct(() => BGPFilterCommunityMatch)), 'omitempty'),
-  f('ASPathPrefix', 'asPathPrefix,omitempty', t.slice(ASN), 'omitempty'),
-  f('Priority', 'priority,omitempty', t.ptr(t.int('int')), 'omitempty,gte=1,lte=2147483646'),
-  f('Action', 'action', t.string('v3.BGPFilterAction'), 'required,filterAction'),
-  f('Operations', 'operations,omitempty', t.slice(t.struct(() => BGPFilterOperation)), 'omitempty,dive'),
-])
+export const BGPFilterRuleV4: GoStruct = bgpFilterRule('V4', () => BGPFilterPrefixLengthV4)
+export const BGPFilterRuleV6: GoStruct = bgpFilterRule('V6', () => BGPFilterPrefixLengthV6)
 
 export const BGPFilterPrefixLengthV4: GoStruct = struct('v3', 'BGPFilterPrefixLengthV4', [
   f('Min', 'min,omitempty', t.ptr(t.int('int32')), 'omitempty,bgpFilterPrefixLengthV4'),
