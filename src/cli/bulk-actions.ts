@@ -179,10 +179,8 @@ export class BulkExecutor {
 
   private async prepareBlind(input: Resource): Promise<PreparedWrite> {
     if (this.action !== 'delete') return this.client.prepareCreate(forCreate(input))
-    const {kind, name = '', namespace, resourceVersion} = {kind: input.kind, ...input.metadata}
-    const key = resourceKey(kind, name, namespace)
-    const identifier = namespace ? `${kind}(${namespace}/${name})` : `${kind}(${name})`
-    return {identifier, op: {op: 'delete', key, expectedRevision: resourceVersion ? Number(resourceVersion) : undefined}}
+    const {name = '', namespace, resourceVersion} = input.metadata
+    return this.client.prepareDelete(input.kind, name, namespace, resourceVersion)
   }
 
   /** One Datastore.batch; the first unavailability seen stops the rest of the run. */

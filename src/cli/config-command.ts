@@ -4,7 +4,7 @@
  * every resource is run in input order and its outcome recorded.
  */
 import {kindFromAlias} from '../api/registry.js'
-import {API_VERSION, type Resource} from '../api/resource.js'
+import {API_VERSION, resourceIdentifier, type Resource} from '../api/resource.js'
 import {DatastoreError} from '../datastore/datastore.js'
 import type {ResourceClient} from '../datastore/resources.js'
 import {CliError} from './errors.js'
@@ -58,8 +58,7 @@ export function errorText(error: unknown): string {
 export function describeFailure(res: Resource, error: unknown): string {
   const message = errorText(error)
   if (!message.startsWith('error with') && !(error instanceof DatastoreError)) return message
-  const ns = res.metadata.namespace
-  return `${res.kind}(${ns ? `${ns}/` : ''}${res.metadata.name ?? ''}): ${message}`
+  return `${resourceIdentifier(res.kind, res.metadata.name, res.metadata.namespace)}: ${message}`
 }
 
 /** Inputs this large go through the bulk executor (batched writes); smaller ones one at a time. */

@@ -4,7 +4,7 @@
  * resulting objects or throws the error calicoctl would report for that resource.
  */
 import {kindInfo} from '../api/registry.js'
-import {resourceIdentifier, type Resource} from '../api/resource.js'
+import type {Resource} from '../api/resource.js'
 import {
   OperationNotSupportedError,
   ResourceAlreadyExistsError,
@@ -12,7 +12,7 @@ import {
   ResourceUpdateConflictError,
   ResourceValidationError,
 } from '../datastore/resource-errors.js'
-import type {ResourceClient} from '../datastore/resources.js'
+import {identifierOf, type ResourceClient} from '../datastore/resources.js'
 
 export type ResourceAction = 'create' | 'apply' | 'replace' | 'delete' | 'get'
 
@@ -48,10 +48,6 @@ export function handleNamespace(res: Resource, options: ActionOptions): void {
   }
 }
 
-function identifier(res: Resource): string {
-  const info = kindInfo(res.kind)
-  return resourceIdentifier(res.kind, res.metadata.name, info?.namespaced ? res.metadata.namespace : undefined)
-}
 
 /** Refusals resourcemgr makes before touching the datastore. */
 export function checkWritable(action: ResourceAction, res: Resource): void {
@@ -61,7 +57,7 @@ export function checkWritable(action: ResourceAction, res: Resource): void {
   if (res.kind === 'NetworkPolicy' && res.metadata.name?.startsWith('knp.default.') && action !== 'get') {
     throw new OperationNotSupportedError(
       action,
-      identifier(res),
+      identifierOf(res),
       'kubernetes network policies must be managed through the kubernetes API',
     )
   }

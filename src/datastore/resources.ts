@@ -65,7 +65,8 @@ export function resourcePrefix(kind: string, namespace?: string): string {
     : `${RESOURCE_PREFIX}${info.plural}/`
 }
 
-function identifierOf(res: Resource): string {
+/** `Kind(name)` or `Kind(ns/name)` for a resource, as its errors name it. */
+export function identifierOf(res: Resource): string {
   const info = kindInfo(res.kind)
   return resourceIdentifier(res.kind, res.metadata.name, info?.namespaced ? res.metadata.namespace : undefined)
 }
@@ -254,19 +255,18 @@ export class ResourceClient {
     return outcomeToResource(outcome, prepared.identifier)
   }
 
-  async delete(kind: string, name: string, namespace?: string, resourceVersion?: string): Promise<Resource> {
-    const info = requireKind(kind)
-    const ns = info.namespaced ? namespace : undefined
-    const identifier = resourceIdentifier(kind, name, ns)
+  /** A delete's write op, conditional on resourceVersion when given; Tier deletion checks run here. */
+  async prepareDelete(kind: string, name: string, namespace?: string, resourceVersion?: string): Promise<PreparedWrite> {
+    const ns = requireKind(kind).namespaced ? namespace : undefined
     if (kind === 'Tier') await this.checkTierDeletable(name)
-    try {
-      const kv = await this.datastore.delete(resourceKey(kind, name, ns), resourceVersion ? Number(resourceVersion) : undefined)
-      return resourceFromKV(kv)
-    } catch (error) {
-      if (error instanceof NotFoundError) throw new ResourceDoesNotExistError(identifier)
-      if (error instanceof ConflictError) throw new ResourceUpdateConflictError(identifier)
-      throw error
+    return {
+      identifier: resourceIdentifier(kind, name, ns),
+      op: {op: 'delete', key: resourceKey(kind, name, ns), expectedRevision: resourceVersion ? Number(resourceVersion) : undefined},
     }
+  }
+
+  async delete(kind: string, name: string, namespace?: string, resourceVersion?: string): Promise<Resource> {
+    return this.commit(await this.prepareDelete(kind, name, namespace, resourceVersion))
   }
 
   private async checkTierDeletable(name: string): Promise<void> {
