@@ -3,8 +3,8 @@
  * 250 local workload endpoints × 2,000 policies (5 tiers) through the calc graph into the
  * iptables + ipset dataplane. Prints
  *  - the initial programming time, as a ratio to a raw `ipset restore` + `iptables-restore` of the
- *    very same final sets and rules into a fresh namespace (target ≤ 1.3×);
- *  - the bytes written by a no-op resync (target 0).
+ *    very same final sets and rules (all four tables) into a fresh namespace (target ≤ 1.3×);
+ *  - the bytes written by a no-op resync, in total and per table (target 0).
  * Apply-to-first-dropped-packet latency needs workloads with real interfaces: see
  * bench/dataplane-latency.ts. Run: node --import tsx bench/dataplane.ts
  */
@@ -90,7 +90,8 @@ try {
   const status = dataplane.status()
 
   const sets = sh(['ip', 'netns', 'exec', programmed, 'ipset', 'save'])
-  const rules = sh(['ip', 'netns', 'exec', programmed, 'iptables-save', '-t', 'filter'])
+  // All four tables (raw, mangle, nat, filter): the agent programs them all.
+  const rules = sh(['ip', 'netns', 'exec', programmed, 'iptables-save'])
   const rawStart = performance.now()
   sh(['ip', 'netns', 'exec', raw, 'ipset', 'restore'], sets)
   sh(['ip', 'netns', 'exec', raw, 'iptables-restore'], rules)
@@ -101,21 +102,24 @@ try {
   sh(['ip', 'netns', 'exec', rawNoflush, 'iptables-restore', '--noflush'], rules)
   const noflushMs = performance.now() - noflushStart
 
-  const bytesBefore = dataplane.status().iptablesBytesWritten
-  const callsBefore = dataplane.status().iptablesRestoreCalls
+  const before = dataplane.status()
   dataplane.requestResync()
   await dataplane.apply()
-  const resyncBytes = dataplane.status().iptablesBytesWritten - bytesBefore
-  const resyncCalls = dataplane.status().iptablesRestoreCalls - callsBefore
+  const after = dataplane.status()
+  const resyncBytes = after.iptablesBytesWritten - before.iptablesBytesWritten
+  const resyncCalls = after.iptablesRestoreCalls - before.iptablesRestoreCalls
+  const perTable = (['raw', 'mangle', 'nat', 'filter'] as const)
+    .map((t) => `${t} ${after.tables[t].bytesWritten - before.tables[t].bytesWritten}`)
+    .join(', ')
   await dataplane.close()
 
   const ruleCount = rules.split('\n').filter((line) => line.startsWith('-A ')).length
-  console.log(`dataplane bench: ${LOCAL} local endpoints × ${POLICIES} policies in ${TIERS.length} tiers (${status.policies} active, ${status.ipsets} ipsets, ${ruleCount} filter rules)`)
+  console.log(`dataplane bench: ${LOCAL} local endpoints × ${POLICIES} policies in ${TIERS.length} tiers (${status.policies} active, ${status.ipsets} ipsets, ${ruleCount} rules in 4 tables)`)
   console.log(`  initial programming        ${initialMs.toFixed(0)} ms (calc messages ${messages.length})`)
   console.log(`  raw ipset + iptables-restore of the same final state  ${rawMs.toFixed(0)} ms`)
   console.log(`  raw, with --noflush (as the agent must, to leave other rules alone)  ${noflushMs.toFixed(0)} ms`)
   console.log(`  ratio ${(initialMs / rawMs).toFixed(2)}x to the plain restore (target <= 1.3x); ${(initialMs / noflushMs).toFixed(2)}x to --noflush`)
-  console.log(`  no-op resync: ${resyncBytes} bytes written in ${resyncCalls} iptables-restore calls (target 0)`)
+  console.log(`  no-op resync: ${resyncBytes} bytes written in ${resyncCalls} iptables-restore calls (target 0); per table: ${perTable}`)
 } finally {
   for (const ns of [programmed, raw, rawNoflush]) spawnSync('ip', ['netns', 'del', ns])
 }

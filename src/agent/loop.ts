@@ -12,9 +12,16 @@
  *   state. A re-list is diffed against the keys known before, so only real deletions become
  *   deletions. CompactedError re-lists at once.
  * - Throttle: a token bucket (Felix's: burst 10, one token per 100 ms) bounds applies to ~10/s;
- *   events arriving together are coalesced into one flush + apply. A failed apply is retried
- *   after applyRetryMs (Felix's 10 s backstop) or with the next change, whichever comes first.
+ *   events arriving together are coalesced into one flush + apply. A failed apply is retried with
+ *   a backoff (applyRetryMs doubling up to applyRetryMaxMs, reset by a success) or with the next
+ *   change, whichever comes first; the dataplane keeps its last state and readiness says why.
  * - onUpdate/apply are never called while an apply is running.
+ * - Watchdog: the calc and dataplane reporters carry liveness timeouts (healthTimeouts). A
+ *   heartbeat re-reports them every min(10 s, timeout / 3), the dataplane one only while no apply
+ *   is running: an apply that never returns stops the heartbeat and /liveness turns 503 naming
+ *   InternalDataplaneMainLoop once the timeout has passed.
+ * - Environment overrides (configOverrides) are merged into every ConfigUpdate on its way to the
+ *   dataplane, since Felix ranks environment variables above the datastore.
  */
 import {CalcGraph, updateFromKV, type CalcMessage, type CalcUpdate} from '../calc/index.js'
 import {CompactedError, type Datastore, type WatchEvent, type WatchHandle} from '../datastore/datastore.js'
@@ -23,7 +30,7 @@ import type {Dataplane} from '../dataplane/dataplane.js'
 import {systemClock, type Clock} from './clock.js'
 import {HealthAggregator} from './health.js'
 import {silentLogger, type Logger} from './log.js'
-import {AgentMetrics} from './metrics.js'
+import {AgentMetrics, type ClusterCounts} from './metrics.js'
 
 export interface LoopOptions {
   readonly datastore: Datastore
@@ -40,8 +47,14 @@ export interface LoopOptions {
   readonly applyRefillMs?: number
   /** Delay before re-listing after a datastore failure. */
   readonly resyncRetryMs?: number
-  /** Delay before retrying a failed apply when nothing else changes. */
+  /** First delay before retrying a failed apply when nothing else changes; doubles per failure. */
   readonly applyRetryMs?: number
+  /** Upper bound of the apply retry backoff (default 30 s). */
+  readonly applyRetryMaxMs?: number
+  /** Liveness timeouts by reporter name, ms (Felix: CalculationGraph 30 s, InternalDataplaneMainLoop 90 s). */
+  readonly healthTimeouts?: Readonly<Record<string, number>>
+  /** Felix parameters merged over every ConfigUpdate (environment overrides). */
+  readonly configOverrides?: Readonly<Record<string, string>>
 }
 
 export interface LoopStatus {
@@ -58,6 +71,27 @@ export interface LoopStatus {
 /** Health reporter names (Felix's, where Felix has one). */
 export const REPORTERS = {datastore: 'DatastoreConnection', calc: 'CalculationGraph', dataplane: 'InternalDataplaneMainLoop'} as const
 
+/** Felix's health reporting interval. */
+const HEALTH_INTERVAL_MS = 10_000
+
+/** Resource plurals counted for the felix_cluster_num_* metrics. */
+const COUNTED: Readonly<Record<string, keyof ClusterCounts>> = {
+  nodes: 'hosts',
+  workloadendpoints: 'workloadEndpoints',
+  hostendpoints: 'hostEndpoints',
+  globalnetworkpolicies: 'policies',
+  networkpolicies: 'policies',
+  profiles: 'profiles',
+  tiers: 'tiers',
+}
+
+/** The counted kind of a resource key `/calico/resources/v3/projectcalico.org/<plural>/…`. */
+function countedKind(key: string): keyof ClusterCounts | undefined {
+  if (!key.startsWith(RESOURCE_PREFIX)) return undefined
+  const rest = key.slice(RESOURCE_PREFIX.length).replace(/^\//, '')
+  return COUNTED[rest.slice(0, rest.indexOf('/'))]
+}
+
 export class AgentLoop {
   readonly health: HealthAggregator
   readonly metrics: AgentMetrics
@@ -70,6 +104,9 @@ export class AgentLoop {
   private readonly refillMs: number
   private readonly resyncRetryMs: number
   private readonly applyRetryMs: number
+  private readonly applyRetryMaxMs: number
+  private readonly heartbeatMs: number
+  private readonly configOverrides: Readonly<Record<string, string>>
 
   private known = new Set<string>()
   private watch?: WatchHandle
@@ -84,6 +121,10 @@ export class AgentLoop {
   private flushTimer?: unknown
   private retryTimer?: unknown
   private resyncTimer?: unknown
+  private heartbeatTimer?: unknown
+  private applyFailures = 0
+  private watchdogFired = false
+  private readonly counts: Record<keyof ClusterCounts, number> = {hosts: 0, workloadEndpoints: 0, hostEndpoints: 0, policies: 0, profiles: 0, tiers: 0}
   private tokens: number
   private lastRefill: number
   private lastApply?: number
@@ -101,17 +142,26 @@ export class AgentLoop {
     this.burst = options.applyBurst ?? 10
     this.refillMs = options.applyRefillMs ?? 100
     this.resyncRetryMs = options.resyncRetryMs ?? 1000
-    this.applyRetryMs = options.applyRetryMs ?? 10_000
+    this.applyRetryMs = options.applyRetryMs ?? 1000
+    this.applyRetryMaxMs = Math.max(this.applyRetryMs, options.applyRetryMaxMs ?? 30_000)
+    this.configOverrides = options.configOverrides ?? {}
+    const timeouts = options.healthTimeouts ?? {}
+    const shortest = Math.min(...[REPORTERS.calc, REPORTERS.dataplane].map((name) => timeouts[name] ?? Infinity))
+    this.heartbeatMs = Math.max(10, Math.min(HEALTH_INTERVAL_MS, Math.floor(shortest / 3)))
     this.tokens = this.burst
     this.lastRefill = this.clock.now()
     this.health.report(REPORTERS.datastore, {live: true, ready: false, reason: 'waiting for the datastore'})
     this.health.report(REPORTERS.calc, {live: true, ready: false, reason: 'waiting for the first datastore snapshot'})
     this.health.report(REPORTERS.dataplane, {live: true, ready: false, reason: 'waiting for the first dataplane apply'})
+    for (const name of [REPORTERS.calc, REPORTERS.dataplane]) this.health.setTimeout(name, timeouts[name])
     this.metrics.resyncState.set(1)
+    this.metrics.watchDataplane(this.dataplane)
+    this.metrics.watchCluster(() => ({...this.counts}))
   }
 
   /** Starts the first list; returns at once (readiness tells when the first apply is done). */
   start(): void {
+    this.scheduleHeartbeat()
     void this.resync()
   }
 
@@ -134,7 +184,7 @@ export class AgentLoop {
     if (this.stopped) return
     this.stopped = true
     this.generation++
-    for (const timer of [this.flushTimer, this.retryTimer, this.resyncTimer]) if (timer !== undefined) this.clock.clearTimeout(timer)
+    for (const timer of [this.flushTimer, this.retryTimer, this.resyncTimer, this.heartbeatTimer]) if (timer !== undefined) this.clock.clearTimeout(timer)
     const watch = this.watch
     this.watch = undefined
     await watch?.close().catch(() => undefined)
@@ -164,6 +214,8 @@ export class AgentLoop {
     const seen = new Set(updates.map((u) => u.key))
     for (const key of this.known) if (!seen.has(key)) updates.push({key, value: undefined})
     this.known = seen
+    for (const kind of Object.keys(this.counts) as Array<keyof ClusterCounts>) this.counts[kind] = 0
+    for (const key of seen) this.count(key, 1)
     this.feed(updates, 'resync')
     if (!this.graphInSync) {
       this.graph.inSync()
@@ -228,14 +280,20 @@ export class AgentLoop {
   private onEvents(events: WatchEvent[]): void {
     const updates: CalcUpdate[] = events.map((event) => {
       if (event.type === 'put') {
+        if (!this.known.has(event.kv.key)) this.count(event.kv.key, 1)
         this.known.add(event.kv.key)
         return updateFromKV(event.kv, resourceFromKV)
       }
-      this.known.delete(event.key)
+      if (this.known.delete(event.key)) this.count(event.key, -1)
       return {key: event.key, value: undefined, revision: event.modRevision}
     })
     this.feed(updates, 'watch')
     this.scheduleFlush()
+  }
+
+  private count(key: string, delta: number): void {
+    const kind = countedKind(key)
+    if (kind !== undefined) this.counts[kind] += delta
   }
 
   private feed(updates: CalcUpdate[], type: string): void {
@@ -243,6 +301,27 @@ export class AgentLoop {
     this.graph.onUpdates(updates)
     this.metrics.calcUpdateTime.observe((performance.now() - start) / 1000)
     this.metrics.calcUpdates.inc({type}, updates.length)
+    this.health.heartbeat(REPORTERS.calc)
+  }
+
+  /**
+   * Felix's periodic health report. The calc graph is synchronous, so if this timer runs it is not
+   * stuck; the dataplane loop is alive unless an apply is still running (then only the end of that
+   * apply reports, and a stuck one lets the watchdog timeout pass).
+   */
+  private scheduleHeartbeat(): void {
+    if (this.stopped) return
+    this.heartbeatTimer = this.clock.setTimeout(() => {
+      this.heartbeatTimer = undefined
+      this.health.heartbeat(REPORTERS.calc)
+      if (this.applying === undefined) this.health.heartbeat(REPORTERS.dataplane)
+      const live = this.health.live
+      if (!live && !this.watchdogFired) this.log.error({reasons: this.health.notLiveReasons()}, 'watchdog: a main loop has stopped reporting; liveness fails')
+      else if (live && this.watchdogFired) this.log.info('watchdog: every main loop reports again')
+      this.watchdogFired = !live
+      this.scheduleHeartbeat()
+    }, this.heartbeatMs)
+    ;(this.heartbeatTimer as {unref?: () => void}).unref?.()
   }
 
   /** Coalesces: one pending flush at a time, run as soon as a token is available. */
@@ -288,7 +367,8 @@ export class AgentLoop {
       this.log.error({err: (error as Error).message}, 'calculation graph failed; dataplane left as it is')
       return
     }
-    for (const message of messages) {
+    for (const original of messages) {
+      const message = original.type === 'ConfigUpdate' && Object.keys(this.configOverrides).length > 0 ? {...original, config: {...original.config, ...this.configOverrides}} : original
       this.dataplane.onUpdate(message)
       this.metrics.dataplaneMessages.inc({type: message.type})
       if (message.type === 'InSync') this.dataplaneInSync = true
@@ -306,17 +386,20 @@ export class AgentLoop {
       await this.dataplane.apply()
     } catch (error) {
       this.metrics.dataplaneFailures.inc()
+      const delay = Math.min(this.applyRetryMaxMs, this.applyRetryMs * 2 ** Math.min(this.applyFailures, 30))
+      this.applyFailures++
       const reason = `dataplane apply failed: ${(error as Error).message}`
-      this.log.error({err: (error as Error).message}, 'dataplane apply failed; will retry')
+      this.log.error({err: (error as Error).message, failures: this.applyFailures, retryInMs: delay}, 'dataplane apply failed; keeping the last state and retrying')
       this.health.report(REPORTERS.dataplane, {live: true, ready: false, reason})
       this.reportStatus()
       if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer)
       this.retryTimer = this.clock.setTimeout(() => {
         this.retryTimer = undefined
         this.scheduleFlush()
-      }, this.applyRetryMs)
+      }, delay)
       return
     }
+    this.applyFailures = 0
     const seconds = (performance.now() - t0) / 1000
     if (first) this.metrics.initialResyncTime.set(seconds)
     else this.metrics.applyTime.observe(seconds)

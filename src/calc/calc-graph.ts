@@ -13,6 +13,7 @@
  *           ├─ Profile ─► LabelInheritance (labelsToApply), ActiveRulesCalculator (rules)
  *           ├─ (Global)NetworkPolicy ─► PolicyResolver (metadata), ActiveRulesCalculator (selector, rules)
  *           ├─ Tier ─► PolicyResolver
+ *           ├─ IPPool ─► IPPoolTracker (ip-pools.ts) ─► EventSequencer
  *           └─ FelixConfiguration ─► ConfigResolver
  *   ActiveRulesCalculator ─ active policies/profiles ─► RuleScanner ─ active ipsets ─► IPSetMemberCalculator
  *                         └ policy↔endpoint matches ─► PolicyResolver
@@ -28,6 +29,7 @@
 import type {
   FelixConfiguration,
   GlobalNetworkPolicy,
+  IPPool,
   NetworkPolicy,
   Profile,
   Resource,
@@ -38,6 +40,7 @@ import {ActiveRulesCalculator} from './active-rules-calculator.js'
 import {ConfigResolver} from './config-resolver.js'
 import {decodeItem, type Item} from './endpoints.js'
 import {EventSequencer} from './event-sequencer.js'
+import {decodeIPPool, IPPoolTracker} from './ip-pools.js'
 import {parseResourceKey, type CalcUpdate} from './input.js'
 import {IPSetMemberCalculator} from './ipset-members.js'
 import {LabelInheritance} from './label-inheritance.js'
@@ -78,6 +81,7 @@ export class CalcGraph {
   private readonly resolver = new PolicyResolver(this.sequencer)
   private readonly arc = new ActiveRulesCalculator(this.scanner, this.resolver)
   private readonly config: ConfigResolver
+  private readonly pools = new IPPoolTracker(this.sequencer)
   private readonly inheritance = new LabelInheritance((id, labels) => this.onEffectiveLabels(id, labels))
   private readonly items = new Set<string>()
   private readonly localKeys = new Set<string>()
@@ -119,6 +123,9 @@ export class CalcGraph {
       }
       case 'tiers':
         this.resolver.updateTier(key.name, this.decode(value, 'Tier', (res) => decodeTier(res as Tier)))
+        return
+      case 'ippools':
+        this.pools.update(update.key, this.decode(value, 'IPPool', (res) => decodeIPPool(res as IPPool)))
         return
       case 'felixconfigurations':
         this.config.update(key.name, this.decode(value, 'FelixConfiguration', (res) => (res as FelixConfiguration).spec ?? {}))

@@ -3,7 +3,8 @@
  * flushes in the dependency order the dataplane relies on:
  *
  *   config → ipset adds → ipset deltas → policy updates → profile updates → endpoint updates
- *   → endpoint removes → profile removes → policy removes → ipset removes → routes → InSync
+ *   → endpoint removes → profile removes → policy removes → ipset removes → IP pool removes
+ *   → IP pool updates → routes → InSync
  *
  * Coalescing rules: an update replaces a pending update; an update cancels a pending remove; a
  * remove cancels a pending update and is only sent for an object sent before; member adds and
@@ -17,12 +18,14 @@ import type {
   CalcMessage,
   HostEndpointRemove,
   HostEndpointUpdate,
+  IPAMPool,
   IPSetType,
   PolicyId,
   WorkloadEndpointRemove,
   WorkloadEndpointUpdate,
 } from './messages.js'
 import {getOrCreate} from './label-index.js'
+import type {PoolListener} from './ip-pools.js'
 import type {IPSetListener} from './ipset-members.js'
 
 type EndpointUpdate = WorkloadEndpointUpdate | HostEndpointUpdate
@@ -35,7 +38,7 @@ interface PendingSet {
 
 const newSet = (): Set<string> => new Set()
 
-export class EventSequencer implements IPSetListener {
+export class EventSequencer implements IPSetListener, PoolListener {
   private pendingConfig: Readonly<Record<string, string>> | undefined
   private inSyncPending = false
   private inSyncSent = false
@@ -57,6 +60,10 @@ export class EventSequencer implements IPSetListener {
   private readonly pendingEndpoints = new Map<string, EndpointUpdate>()
   private readonly sentEndpoints = new Map<string, EndpointRemove>()
   private readonly pendingEndpointRemoves = new Set<string>()
+
+  private readonly pendingPools = new Map<string, IPAMPool>()
+  private readonly sentPools = new Set<string>()
+  private readonly pendingPoolRemoves = new Set<string>()
 
   onConfigUpdate(config: Readonly<Record<string, string>>): void {
     this.pendingConfig = config
@@ -140,6 +147,16 @@ export class EventSequencer implements IPSetListener {
     if (this.sentEndpoints.has(key)) this.pendingEndpointRemoves.add(key)
   }
 
+  onPoolUpdate(id: string, pool: IPAMPool): void {
+    this.pendingPoolRemoves.delete(id)
+    this.pendingPools.set(id, pool)
+  }
+
+  onPoolRemove(id: string): void {
+    this.pendingPools.delete(id)
+    if (this.sentPools.has(id)) this.pendingPoolRemoves.add(id)
+  }
+
   /** Everything pending, in dependency order; empties the buffer. */
   flush(): CalcMessage[] {
     const out: CalcMessage[] = []
@@ -200,6 +217,16 @@ export class EventSequencer implements IPSetListener {
       this.sentIPSets.delete(id)
     }
     this.pendingRemovedIPSets.clear()
+    for (const id of this.pendingPoolRemoves) {
+      out.push({type: 'IPAMPoolRemove', id})
+      this.sentPools.delete(id)
+    }
+    this.pendingPoolRemoves.clear()
+    for (const [id, pool] of this.pendingPools) {
+      out.push({type: 'IPAMPoolUpdate', id, pool})
+      this.sentPools.add(id)
+    }
+    this.pendingPools.clear()
     if (this.inSyncPending) {
       out.push({type: 'InSync'})
       this.inSyncPending = false

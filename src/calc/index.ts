@@ -5,4 +5,4 @@
 export {CalcGraph, type CalcGraphOptions, type CalcGraphStats} from './calc-graph.js'
 export {keyOf, parseResourceKey, RESOURCE_KEY_PREFIX, updateFromKV, type CalcUpdate, type ResourceKey} from './input.js'
 export type * from './messages.js'
-export {policyIdString, workloadEndpointIdString} from './messages.js'
+export {ipPoolId, policyIdString, workloadEndpointIdString} from './messages.js'

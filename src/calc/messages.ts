@@ -8,8 +8,8 @@
  *   carries the whole desired state and ends with `InSync`; `InSync` is sent exactly once.
  * - Within one flush, messages come in dependency order: ConfigUpdate, IPSetUpdate (new sets, full
  *   members), IPSetDeltaUpdate, ActivePolicyUpdate, ActiveProfileUpdate, Workload/HostEndpointUpdate,
- *   then removals in reverse: endpoint removes, profile removes, policy removes, IPSetRemove, and
- *   last routes and InSync. So an ipset exists before a policy names it, a policy/profile before an
+ *   then removals in reverse: endpoint removes, profile removes, policy removes, IPSetRemove, then
+ *   IP pool removes and updates, and last routes and InSync. So an ipset exists before a policy names it, a policy/profile before an
  *   endpoint names it, and nothing is removed while still referenced.
  * - At most one message per object per flush (per-key coalescing); an `…Update` replaces the whole
  *   object; a `…Remove` is only sent for an object that was sent before.
@@ -242,6 +242,30 @@ export interface ConfigUpdate {
   readonly config: Readonly<Record<string, string>>
 }
 
+/** proto.IPAMPool: what the dataplane needs of an IPPool (NAT outgoing, encapsulation). */
+export interface IPAMPool {
+  readonly cidr: string
+  /** spec.natOutgoing. */
+  readonly masquerade: boolean
+  /** spec.disabled: no new allocations, but still a Calico pool (e.g. excluded from NAT outgoing). */
+  readonly disabled: boolean
+  /** spec.ipipMode / spec.vxlanMode as written ('Never' when unset). */
+  readonly ipipMode: string
+  readonly vxlanMode: string
+}
+
+/** A pool was created or changed. `id` is Felix's: the CIDR with '/' replaced by '-'. */
+export interface IPAMPoolUpdate {
+  readonly type: 'IPAMPoolUpdate'
+  readonly id: string
+  readonly pool: IPAMPool
+}
+
+export interface IPAMPoolRemove {
+  readonly type: 'IPAMPoolRemove'
+  readonly id: string
+}
+
 /** Placeholder for the route resolver (later work); never emitted yet. */
 export interface RouteUpdate {
   readonly type: 'RouteUpdate'
@@ -273,6 +297,8 @@ export type CalcMessage =
   | WorkloadEndpointRemove
   | HostEndpointUpdate
   | HostEndpointRemove
+  | IPAMPoolUpdate
+  | IPAMPoolRemove
   | RouteUpdate
   | RouteRemove
   | InSync
@@ -282,6 +308,9 @@ export function policyIdString(id: PolicyId): string {
   const short = id.kind === 'NetworkPolicy' ? 'np' : 'gnp'
   return id.namespace !== '' ? `${short}/${id.namespace}/${id.name}` : `${short}/${id.name}`
 }
+
+/** Felix's IP pool id: the CIDR with '/' replaced by '-' (`10.65.0.0-16`). */
+export const ipPoolId = (cidr: string): string => cidr.replace('/', '-')
 
 /** A stable string for a workload endpoint id (map keys). */
 export function workloadEndpointIdString(id: WorkloadEndpointId): string {

@@ -2,18 +2,23 @@
  * IptablesDataplane: the iptables + ipset dataplane behind the Dataplane interface.
  *
  * onUpdate only records the desired state (maps keyed like the calc graph's messages) and marks it
- * dirty. apply() does nothing before InSync; after it, one pass in Felix's order: render the filter
- * table if the state changed → ipset creates/updates → iptables (one restore per table) → ipset
- * deletions → workload routes and interface sysctls (routes/). A periodic refresh (IptablesRefreshInterval) re-reads the kernel and repairs drift; the
- * timer calls apply() itself; while a local endpoint's interface is missing or down, a short retry
- * timer re-applies until it appears (Felix learns this from netlink). apply() calls are serialised, so the timer and the agent never
- * interleave writes. Errors leave the kernel as it was and reject (the caller reports not-ready).
+ * dirty. apply() does nothing before InSync; after it, one pass in Felix's order: render the four
+ * tables if the state changed (resolving host endpoints matched by expected IPs from interface
+ * addresses first) → ipset creates/updates → iptables (raw, mangle, nat, filter; one restore per
+ * table that changed) → ipset deletions → workload routes and interface sysctls (routes/). A
+ * periodic refresh (IptablesRefreshInterval) re-reads the kernel and repairs drift; the timer calls
+ * apply() itself; while a local endpoint's interface is missing or down, a short retry timer
+ * re-applies until it appears (Felix learns this from netlink). apply() calls are serialised, so the
+ * timer and the agent never interleave writes. Errors leave the kernel as it was and reject (the
+ * caller reports not-ready); a table that cannot be written (e.g. a foreign chain under a Calico
+ * name) does not stop the other tables, but the apply still rejects with its one-line reason.
  */
 import {
   policyIdString,
   workloadEndpointIdString,
   type CalcMessage,
   type HostEndpoint,
+  type IPAMPool,
   type IPSetType,
   type Policy,
   type PolicyId,
@@ -22,12 +27,14 @@ import {
 } from '../calc/messages.js'
 import type {Dataplane} from './dataplane.js'
 import {runCmd, type CmdRunner} from './exec.js'
+import {needsAddresses, readInterfaceAddresses, resolveHostEndpoints} from './hosts.js'
 import {detectBackend, type IptablesCommands} from './iptables/backend.js'
+import {detectFeatures, type IptablesFeatures} from './iptables/features.js'
 import {IptablesTable} from './iptables/table.js'
 import {IpsetsDriver, type DesiredSet} from './ipsets/ipsets.js'
 import {driverConfig, renderConfig, type DriverConfig} from './rules/config.js'
-import {ipsetName} from './rules/names.js'
-import {renderFilterTable} from './rules/ruleset.js'
+import {IPSET_ALL_POOLS, IPSET_MASQ_POOLS, ipsetName} from './rules/names.js'
+import {EMPTY_TABLE, renderTables, TABLE_NAMES, type TableName} from './rules/ruleset.js'
 import {RouteManager, type SysctlWriter} from './routes/index.js'
 
 export interface IptablesDataplaneOptions {
@@ -52,8 +59,22 @@ export interface DataplaneStatus {
   readonly hostEndpoints: number
   readonly policies: number
   readonly ipsets: number
+  /** iptables-restore calls and bytes, all four tables together. */
   readonly iptablesRestoreCalls: number
   readonly iptablesBytesWritten: number
+  /** Felix's felix_iptables_* / felix_ipset_* figures, all tables together (metrics read these). */
+  readonly iptablesRestoreErrors: number
+  readonly iptablesSaveCalls: number
+  readonly iptablesLinesWritten: number
+  readonly iptablesChains: number
+  readonly iptablesRules: number
+  readonly ipsetCalls: number
+  /** The same per table. */
+  readonly tables: Readonly<Record<TableName, {readonly restoreCalls: number; readonly bytesWritten: number}>>
+  /** IPAM pools known (all families). */
+  readonly pools: number
+  /** Host endpoints after resolution (one per interface they apply to). */
+  readonly hostInterfaces: readonly string[]
   /** Workload routes programmed. */
   readonly routes: number
   /** Local endpoint interfaces not present or not up yet. */
@@ -68,11 +89,16 @@ export class IptablesDataplane implements Dataplane {
   private readonly profiles = new Map<string, Profile>()
   private readonly workloads = new Map<string, WorkloadEndpoint>()
   private readonly hostEndpoints = new Map<string, HostEndpoint>()
+  private readonly pools = new Map<string, IPAMPool>()
+  private resolvedHosts: HostEndpoint[] = []
+  /** Interface addresses for host endpoints matched by expected IPs; undefined = read on next apply. */
+  private addresses: Map<string, string[]> | undefined
   private inSync = false
   private dirty = true
   private removingAll = false
-  private filter: IptablesTable | undefined
+  private tables: Record<TableName, IptablesTable> | undefined
   private cmds: IptablesCommands | undefined
+  private features: IptablesFeatures = {randomFully: false}
   private readonly ipsetDriver: IpsetsDriver
   private readonly routes: RouteManager
   private retryTimer: NodeJS.Timeout | undefined
@@ -130,9 +156,17 @@ export class IptablesDataplane implements Dataplane {
         break
       case 'HostEndpointUpdate':
         this.hostEndpoints.set(msg.id.endpointId, msg.endpoint)
+        this.addresses = undefined
         break
       case 'HostEndpointRemove':
         this.hostEndpoints.delete(msg.id.endpointId)
+        this.addresses = undefined
+        break
+      case 'IPAMPoolUpdate':
+        this.pools.set(msg.id, msg.pool)
+        break
+      case 'IPAMPoolRemove':
+        this.pools.delete(msg.id)
         break
       case 'RouteUpdate':
       case 'RouteRemove':
@@ -151,7 +185,12 @@ export class IptablesDataplane implements Dataplane {
 
   /** Re-read the kernel on the next apply and repair whatever drifted. */
   requestResync(): void {
-    this.filter?.markResync()
+    for (const table of Object.values(this.tables ?? {})) table.markResync()
+    // Interface addresses may have moved: re-resolve host endpoints matched by expected IPs.
+    if (needsAddresses(this.hostEndpoints.values())) {
+      this.addresses = undefined
+      this.dirty = true
+    }
     this.ipsetDriver.markResync()
     this.routes.markResync()
   }
@@ -176,11 +215,26 @@ export class IptablesDataplane implements Dataplane {
       hostEndpoints: this.hostEndpoints.size,
       policies: this.policies.size,
       ipsets: this.ipsets.size,
-      iptablesRestoreCalls: this.filter?.stats.restoreCalls ?? 0,
-      iptablesBytesWritten: this.filter?.stats.bytesWritten ?? 0,
+      iptablesRestoreCalls: this.sumStats((t) => t.stats.restoreCalls),
+      iptablesBytesWritten: this.sumStats((t) => t.stats.bytesWritten),
+      iptablesRestoreErrors: this.sumStats((t) => t.stats.restoreErrors),
+      iptablesSaveCalls: this.sumStats((t) => t.stats.saveCalls),
+      iptablesLinesWritten: this.sumStats((t) => t.stats.linesWritten),
+      iptablesChains: this.sumStats((t) => t.desiredCounts.chains),
+      iptablesRules: this.sumStats((t) => t.desiredCounts.rules),
+      ipsetCalls: this.ipsetDriver.stats.restoreCalls,
+      tables: Object.fromEntries(
+        TABLE_NAMES.map((t) => [t, {restoreCalls: this.tables?.[t].stats.restoreCalls ?? 0, bytesWritten: this.tables?.[t].stats.bytesWritten ?? 0}]),
+      ) as Record<TableName, {restoreCalls: number; bytesWritten: number}>,
+      pools: this.pools.size,
+      hostInterfaces: this.resolvedHosts.map((h) => h.name),
       routes: this.routes.stats.routes,
       pendingInterfaces: this.routes.pendingInterfaces,
     }
+  }
+
+  private sumStats(of: (table: IptablesTable) => number): number {
+    return TABLE_NAMES.reduce((n, name) => n + (this.tables === undefined ? 0 : of(this.tables[name])), 0)
   }
 
   async close(): Promise<void> {
@@ -200,9 +254,16 @@ export class IptablesDataplane implements Dataplane {
     if (!this.inSync || this.closed) return
     const started = (this.options.now ?? Date.now)()
     const drivers = this.driverConfig()
-    if (this.filter === undefined) {
-      this.cmds = await detectBackend(this.run, drivers.backend)
-      this.filter = new IptablesTable('filter', this.run, this.cmds)
+    if (this.tables === undefined) {
+      const cmds = await detectBackend(this.run, drivers.backend)
+      this.features = await detectFeatures(this.run, cmds)
+      this.cmds = cmds
+      this.tables = {
+        raw: new IptablesTable('raw', this.run, cmds),
+        mangle: new IptablesTable('mangle', this.run, cmds),
+        nat: new IptablesTable('nat', this.run, cmds),
+        filter: new IptablesTable('filter', this.run, cmds),
+      }
       this.startTimer(drivers)
     }
     if (drivers.refreshIntervalMs > 0 && started - this.lastRefresh >= drivers.refreshIntervalMs) {
@@ -212,14 +273,27 @@ export class IptablesDataplane implements Dataplane {
     if (this.dirty) {
       this.dirty = false
       try {
+        await this.resolveHosts()
         this.render()
       } catch (error) {
         this.dirty = true
         throw error
       }
     }
+    // Reads (first apply, resync) of the four tables at once; the writes stay in Felix's order.
+    const tables = this.tables
+    await Promise.all(TABLE_NAMES.map((name) => tables[name].load()))
     await this.ipsetDriver.applyUpdates()
-    await this.filter.apply()
+    // Every table is tried; the first failure is reported after the others were written.
+    const failures: unknown[] = []
+    for (const name of TABLE_NAMES) {
+      try {
+        await this.tables[name].apply()
+      } catch (error) {
+        failures.push(error)
+      }
+    }
+    if (failures.length > 0) throw failures[0]
     await this.ipsetDriver.applyDeletions()
     // Routes last: traffic is routed to an endpoint only once its policy is in place.
     await this.routes.apply()
@@ -227,22 +301,46 @@ export class IptablesDataplane implements Dataplane {
     this.lastApplyMs = (this.options.now ?? Date.now)() - started
   }
 
+  /** Host endpoints → interfaces; reads interface addresses only when some endpoint is matched by IPs. */
+  private async resolveHosts(): Promise<void> {
+    if (needsAddresses(this.hostEndpoints.values())) {
+      this.addresses ??= await readInterfaceAddresses(this.run)
+    } else {
+      this.addresses = undefined
+    }
+    this.resolvedHosts = resolveHostEndpoints(this.hostEndpoints, this.addresses ?? new Map())
+  }
+
   private render(): void {
-    if (this.filter === undefined) return
+    if (this.tables === undefined) return
     if (this.removingAll) {
-      this.filter.setDesired({chains: [], inserts: new Map(), appends: new Map()})
+      for (const name of TABLE_NAMES) this.tables[name].setDesired(EMPTY_TABLE)
       this.ipsetDriver.setDesired(new Map())
       return
     }
     const cfg = renderConfig(this.config)
-    this.filter.setDesired(
-      renderFilterTable(
-        {policies: this.policies, profiles: this.profiles, workloads: this.workloads.values(), hostEndpoints: this.hostEndpoints.values()},
-        cfg,
-      ),
+    const pools = [...this.pools.values()]
+    const rendered = renderTables(
+      {
+        policies: this.policies,
+        profiles: this.profiles,
+        workloads: [...this.workloads.values()],
+        hostEndpoints: this.resolvedHosts,
+        pools: pools.map((p) => ({cidr: p.cidr, masquerade: p.masquerade})),
+      },
+      cfg,
+      this.features,
     )
+    for (const name of TABLE_NAMES) this.tables[name].setDesired(rendered[name])
     const sets = new Map<string, DesiredSet>()
     for (const [id, set] of this.ipsets) sets.set(ipsetName(id), set)
+    // The pool sets (Felix's masq manager); only while some IPv4 pool exists, so a host without
+    // pools carries no Calico ipset it does not use.
+    const v4 = pools.filter((p) => !p.cidr.includes(':'))
+    if (v4.length > 0) {
+      sets.set(IPSET_ALL_POOLS, {type: 'net', members: new Set(v4.map((p) => p.cidr))})
+      sets.set(IPSET_MASQ_POOLS, {type: 'net', members: new Set(v4.filter((p) => p.masquerade).map((p) => p.cidr))})
+    }
     this.ipsetDriver.setDesired(sets)
   }
 
@@ -271,3 +369,4 @@ export class IptablesDataplane implements Dataplane {
 export type {Dataplane} from './dataplane.js'
 export {RecordingDataplane} from './recording.js'
 export {ExecError, inNetns, runCmd, type Cmd, type CmdResult, type CmdRunner} from './exec.js'
+export {ForeignChainError} from './iptables/table.js'

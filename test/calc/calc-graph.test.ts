@@ -34,6 +34,13 @@ export function summarise(model: DataplaneModel): ExpectedState {
     profiles: Object.keys(model.profiles),
     endpoints: Object.fromEntries(Object.keys(endpoints).sort().map((k) => [k, endpoints[k]])),
     config: model.config ?? {},
+    ...(Object.keys(model.pools).length > 0
+      ? {
+          pools: Object.fromEntries(
+            Object.entries(model.pools).map(([id, p]) => [id, `${p.cidr} masq=${p.masquerade} disabled=${p.disabled} ipip=${p.ipipMode} vxlan=${p.vxlanMode}`]),
+          ),
+        }
+      : {}),
   }
 }
 

@@ -69,4 +69,24 @@ describe('event sequencer', () => {
     s.onIPSetMemberAdded('s:1', 'b')
     assert.deepEqual(s.flush(), [{type: 'IPSetUpdate', id: 's:1', ipsetType: 'net', members: ['b']}])
   })
+
+  it('IP pools: after ipset removes, removes before updates; a remove only for a sent pool', () => {
+    const s = new EventSequencer()
+    const pool = {cidr: '10.0.0.0/16', masquerade: true, disabled: false, ipipMode: 'Never', vxlanMode: 'Never'}
+    s.onPoolUpdate('10.1.0.0-16', {...pool, cidr: '10.1.0.0/16'})
+    s.onPoolRemove('10.1.0.0-16')
+    assert.deepEqual(s.flush(), [], 'a pool never sent is not removed')
+    s.onPoolUpdate('10.0.0.0-16', pool)
+    s.flush()
+    s.onIPSetAdded('s:1', 'net')
+    s.flush()
+    s.onPoolUpdate('10.2.0.0-16', {...pool, cidr: '10.2.0.0/16'})
+    s.onPoolRemove('10.0.0.0-16')
+    s.onIPSetRemoved('s:1')
+    s.onInSync()
+    assert.deepEqual(
+      s.flush().map((m) => m.type),
+      ['IPSetRemove', 'IPAMPoolRemove', 'IPAMPoolUpdate', 'InSync'],
+    )
+  })
 })

@@ -125,6 +125,11 @@ const RESOURCES: fc.Arbitrary<Resource>[] = [
   policyArb('GlobalNetworkPolicy', 'gnp2'),
   fc.record({order: opt(fc.constantFrom(10, 2_000_000)), action: fc.constantFrom('Deny', 'Pass')}).map((t) => res('Tier', 't1', {...(t.order ? {order: t.order} : {}), defaultAction: t.action})),
   fc.constantFrom(res('Tier', 'default', {order: 1_000_000}), res('Tier', 'default', {order: 1})),
+  // Two pools that may share a CIDR (Calico refuses that; the graph must still be order-independent).
+  fc
+    .record({cidr: fc.constantFrom('10.0.0.0/16', '10.1.0.0/16', 'not-a-cidr'), natOutgoing: fc.boolean(), disabled: fc.boolean()})
+    .map((p) => res('IPPool', 'pool1', p)),
+  fc.record({cidr: fc.constantFrom('10.1.0.0/16', '10.2.0.0/16'), vxlanMode: fc.constantFrom('Never', 'Always')}).map((p) => res('IPPool', 'pool2', p)),
   fc.constantFrom('Info', 'Debug').map((level) => res('FelixConfiguration', 'default', {logSeverityScreen: level, routeRefreshInterval: '1m30s'})),
   fc.constantFrom('Warning', 'Error').map((level) => res('FelixConfiguration', `node.${NODE}`, {logSeverityScreen: level})),
 ]

@@ -3,7 +3,8 @@
  * of src/calc/messages.ts on every batch (one batch = one CalcGraph.flush()):
  * - nothing before the batch that carries InSync, InSync once;
  * - within a batch, message kinds in the sequencer's order (config, ipset adds, deltas, policies,
- *   profiles, endpoint updates, endpoint removes, profile removes, policy removes, ipset removes);
+ *   profiles, endpoint updates, endpoint removes, profile removes, policy removes, ipset removes,
+ *   pool removes, pool updates);
  * - at most one message per object per batch;
  * - an ipset exists before a policy/profile references it, a policy/profile before an endpoint
  *   references it; nothing is removed while referenced or before it was sent;
@@ -16,6 +17,7 @@ import {
   workloadEndpointIdString,
   type CalcMessage,
   type HostEndpoint,
+  type IPAMPool,
   type Policy,
   type Profile,
   type Rule,
@@ -36,9 +38,11 @@ const RANK: Readonly<Record<CalcMessage['type'], number>> = {
   ActiveProfileRemove: 7,
   ActivePolicyRemove: 8,
   IPSetRemove: 9,
-  RouteUpdate: 10,
-  RouteRemove: 10,
-  InSync: 11,
+  IPAMPoolRemove: 10,
+  IPAMPoolUpdate: 11,
+  RouteUpdate: 12,
+  RouteRemove: 12,
+  InSync: 13,
 }
 
 /** The model, as plain sorted data (deepStrictEqual-comparable). */
@@ -48,6 +52,7 @@ export interface DataplaneModel {
   readonly profiles: Record<string, Profile>
   readonly workloads: Record<string, WorkloadEndpoint>
   readonly hosts: Record<string, HostEndpoint>
+  readonly pools: Record<string, IPAMPool>
   readonly config: Record<string, string> | undefined
 }
 
@@ -86,6 +91,7 @@ export class RecordingDataplane {
   readonly profiles = new Map<string, Profile>()
   readonly workloads = new Map<string, WorkloadEndpoint>()
   readonly hosts = new Map<string, HostEndpoint>()
+  readonly pools = new Map<string, IPAMPool>()
   config: Record<string, string> | undefined
   inSync = false
   messages = 0
@@ -128,6 +134,9 @@ export class RecordingDataplane {
       case 'HostEndpointUpdate':
       case 'HostEndpointRemove':
         return `hep:${msg.id.endpointId}`
+      case 'IPAMPoolUpdate':
+      case 'IPAMPoolRemove':
+        return `pool:${msg.id}`
       default:
         return undefined
     }
@@ -198,6 +207,13 @@ export class RecordingDataplane {
       case 'HostEndpointRemove':
         if (!this.hosts.delete(msg.id.endpointId)) fail(`removing unknown host endpoint ${msg.id.endpointId}`)
         return
+      case 'IPAMPoolUpdate':
+        if (msg.id !== msg.pool.cidr.replace('/', '-')) fail(`pool id ${msg.id} does not match CIDR ${msg.pool.cidr}`)
+        this.pools.set(msg.id, msg.pool)
+        return
+      case 'IPAMPoolRemove':
+        if (!this.pools.delete(msg.id)) fail(`removing unknown pool ${msg.id}`)
+        return
       case 'RouteUpdate':
       case 'RouteRemove':
         return
@@ -222,6 +238,7 @@ export class RecordingDataplane {
       profiles: sortedRecord(this.profiles),
       workloads: sortedRecord(this.workloads),
       hosts: sortedRecord(this.hosts),
+      pools: sortedRecord(this.pools),
       config: this.config,
     }
   }

@@ -24,6 +24,8 @@ export interface ExpectedState {
   /** Endpoint (workload id string, or `hep:<name>`) → summary lines (see summarise in the test). */
   readonly endpoints: Readonly<Record<string, readonly string[]>>
   readonly config: Readonly<Record<string, string>>
+  /** IPAM pools by Felix's id → `cidr masq=… disabled=… ipip=… vxlan=…`; absent when none. */
+  readonly pools?: Readonly<Record<string, string>>
 }
 
 export interface State {
@@ -43,6 +45,7 @@ const PLURALS: Readonly<Record<string, string>> = {
   Profile: 'profiles',
   Tier: 'tiers',
   FelixConfiguration: 'felixconfigurations',
+  IPPool: 'ippools',
 }
 
 export function keyOfResource(res: Resource): string {
@@ -181,6 +184,13 @@ const hostNormal = res('GlobalNetworkPolicy', 'host-normal', {
   egress: [{action: 'Allow', destination: {selector: "ext == 'true'"}}],
 })
 const external = res('GlobalNetworkSet', 'external', {nets: ['8.8.8.0/24']}, {labels: {ext: 'true'}})
+// IP pools: poolA changes NAT, disabled and encapsulation between states and finally its CIDR (a
+// remove of the old id and an update of the new one); a pool with an unparseable CIDR is absent.
+const poolA = res('IPPool', 'pool-a', {cidr: '10.0.0.0/16', natOutgoing: true, blockSize: 26})
+const poolADisabled = res('IPPool', 'pool-a', {cidr: '10.0.0.0/16', natOutgoing: true, disabled: true, ipipMode: 'Always', blockSize: 26})
+const poolAMoved = res('IPPool', 'pool-a', {cidr: '10.2.0.0/16', blockSize: 26})
+const poolB = res('IPPool', 'pool-b', {cidr: '10.1.0.0/16', vxlanMode: 'CrossSubnet', natOutgoing: false})
+const poolBad = res('IPPool', 'pool-bad', {cidr: 'not-a-cidr'})
 const felixDefault = res('FelixConfiguration', 'default', {logSeverityScreen: 'Info', defaultEndpointToHostAction: 'Drop', iptablesRefreshInterval: '90s'})
 const felixNode1 = res('FelixConfiguration', `node.${NODE}`, {logSeverityScreen: 'Debug'})
 const felixNode2 = res('FelixConfiguration', 'node.node2', {logSeverityScreen: 'Warning'})
@@ -229,7 +239,7 @@ export const NAMESPACED_POLICY: State = {
 
 export const TIERS_AND_NAMED_PORTS: State = {
   name: 'tiers in order, named ports, a missing profile',
-  resources: [...NAMESPACED_POLICY.resources, tierSecurity, denyNs2, namedPort, wepC],
+  resources: [...NAMESPACED_POLICY.resources, tierSecurity, denyNs2, namedPort, wepC, poolA],
   expected: {
     ipsets: {
       [SET_NS1_DB]: ['10.0.0.2/32'],
@@ -242,16 +252,20 @@ export const TIERS_AND_NAMED_PORTS: State = {
       [WEP_C]: ['profiles kns.ns2', 'tier security Deny in= out=gnp/deny-ns2', 'tier default Deny in=gnp/named-port out='],
     },
     config: {},
+    pools: {'10.0.0.0-16': '10.0.0.0/16 masq=true disabled=false ipip=Never vxlan=Never'},
   },
 }
 
 export const NAMESPACE_SELECTORS: State = {
   name: 'namespace selectors, inherited labels, a label change, shared ipset members',
   resources: [
-    ...TIERS_AND_NAMED_PORTS.resources.filter((r) => r !== wepB),
+    ...TIERS_AND_NAMED_PORTS.resources.filter((r) => r !== wepB && r !== poolA),
     wepBCache,
     fromRedTeam,
     dbNet,
+    poolADisabled,
+    poolB,
+    poolBad,
   ],
   expected: {
     ipsets: {
@@ -266,6 +280,10 @@ export const NAMESPACE_SELECTORS: State = {
       [WEP_C]: ['profiles kns.ns2', 'tier security Deny in= out=gnp/deny-ns2', 'tier default Deny in=gnp/named-port,gnp/from-red-team out='],
     },
     config: {},
+    pools: {
+      '10.0.0.0-16': '10.0.0.0/16 masq=true disabled=true ipip=Always vxlan=Never',
+      '10.1.0.0-16': '10.1.0.0/16 masq=false disabled=false ipip=Never vxlan=CrossSubnet',
+    },
   },
 }
 
@@ -285,6 +303,7 @@ export const HOST_ENDPOINTS: State = {
     felixDefault,
     felixNode1,
     felixNode2,
+    poolAMoved,
   ],
   expected: {
     ipsets: {[SET_DB]: ['10.0.0.2/32'], [SET_EXTERNAL]: ['8.8.8.0/24']},
@@ -301,6 +320,7 @@ export const HOST_ENDPOINTS: State = {
       ],
     },
     config: {DefaultEndpointToHostAction: 'Drop', IptablesRefreshInterval: '90', LogSeverityScreen: 'Debug'},
+    pools: {'10.2.0.0-16': '10.2.0.0/16 masq=false disabled=false ipip=Never vxlan=Never'},
   },
 }
 

@@ -2,7 +2,8 @@
 // (--dataplane=none): started, seen by `node status`, stopped with SIGTERM.
 import assert from 'node:assert/strict'
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
@@ -64,7 +65,8 @@ describe('calicoctl node', () => {
       assert.equal(lines[2], 'Checking kernel modules...')
       for (const module of ['ip_set', 'ip_tables', 'xt_set', 'xt_u32']) assert.ok(lines.some((l) => new RegExp(`^\\t\\t${module}\\s+\\t+(OK|FAIL)$`).test(l)), module)
       assert.ok(lines.includes('Checking tools...'))
-      for (const tool of ['iptables', 'ipset', 'ip']) assert.ok(lines.some((l) => new RegExp(`^\\t\\t${tool}\\s+\\t+(OK|FAIL)$`).test(l)), tool)
+      for (const tool of ['ip', 'ipset', 'sysctl']) assert.ok(lines.some((l) => new RegExp(`^\\t\\t${tool}\\s+\\t+(OK|FAIL)$`).test(l)), tool)
+      assert.ok(lines.some((l) => /^\t\tiptables-(nft|legacy)-restore\s*\t+(OK|FAIL)$/.test(l)), result.stdout)
       const failed = lines.some((l) => l.endsWith('FAIL'))
       if (failed) {
         assert.equal(result.exitCode, 1)
@@ -72,6 +74,22 @@ describe('calicoctl node', () => {
       } else {
         assert.equal(result.exitCode, 0)
         assert.equal(lines.at(-2), 'System meets minimum system requirements to run Calico!')
+      }
+    })
+
+    it('reports what node run would refuse: programs missing from PATH and an unknown iptables backend', async () => {
+      const bin = onlyNode()
+      try {
+        const result = await runCli(['node', 'checksystem'], {env: {...store.env, PATH: bin, FELIX_IPTABLESBACKEND: 'bogus'}})
+        assert.equal(result.exitCode, 1)
+        const tools = result.stdout.split('Checking tools...\n')[1]
+        assert.deepEqual(
+          tools.trimEnd().split('\n').map((l) => l.replace(/\s+/g, ' ').trim()),
+          ['iptables backend FAIL', 'ip FAIL', 'ipset FAIL', 'sysctl FAIL', 'iptables-nft-save FAIL', 'iptables-nft-restore FAIL'],
+        )
+        assert.match(result.stderr, /^environment variable FELIX_IPTABLESBACKEND: unknown iptables backend "bogus" \(expected Auto, NFT or Legacy\)$/m)
+      } finally {
+        rmSync(bin, {recursive: true, force: true})
       }
     })
   })
@@ -134,6 +152,47 @@ describe('calicoctl node', () => {
       assert.match(node.stdout, /ipv4Address: 10\.1\.2\.3\/24/)
     })
 
+    it('refuses to run as a user without root or CAP_NET_ADMIN, with one line and exit 1', () => {
+      const home = mkdtempSync(join(tmpdir(), 'nobody-home-'))
+      try {
+        chownSync(home, 65_534, 65_534)
+        const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(root, 'bin', 'run.js'), 'node', 'run', '--dataplane=iptables'], {
+          env: {...process.env, ...definedEnv(store.env), HOME: home},
+          encoding: 'utf8',
+        })
+        assert.equal(result.error, undefined, 'setpriv (util-linux) is needed')
+        assert.deepEqual([result.stdout, result.status], ['Need super user privileges: Operation not permitted\n', 1], result.stderr)
+        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace')
+      } finally {
+        rmSync(home, {recursive: true, force: true})
+      }
+    })
+
+    it('refuses to run when the dataplane programs are not on PATH, naming them', async () => {
+      const bin = onlyNode()
+      try {
+        const result = await runCli(['node', 'run', '--health-port=0', `--status-file=${join(store.dir, 'never.json')}`], {env: {...store.env, PATH: bin}})
+        assert.deepEqual([result.exitCode, result.stderr.trim(), result.stdout], [1, 'Cannot run the iptables dataplane: ip, ipset, sysctl, iptables-nft-save, iptables-nft-restore not found on PATH', ''])
+        assert.equal(existsSync(join(store.dir, 'never.json')), false)
+      } finally {
+        rmSync(bin, {recursive: true, force: true})
+      }
+    })
+
+    it('refuses an unknown iptables backend in FELIX_IPTABLESBACKEND with one line', async () => {
+      const result = await runCli(['node', 'run', '--health-port=0'], {env: {...store.env, FELIX_IPTABLESBACKEND: 'nftables'}})
+      assert.deepEqual([result.exitCode, result.stderr.trim()], [1, 'environment variable FELIX_IPTABLESBACKEND: unknown iptables backend "nftables" (expected Auto, NFT or Legacy)'])
+    })
+
+    it('fails with one line for configuration that can never work: unreadable config file, unknown datastore type', async () => {
+      const missing = await runCli(['node', 'run', '--dataplane=none', '--config=/nonexistent/calicoctl.cfg'], {env: store.env})
+      assert.deepEqual([missing.exitCode, missing.stdout + missing.stderr], [1, 'Error reading config file: /nonexistent/calicoctl.cfg\n'])
+      const badType = await runCli(['node', 'run', '--dataplane=none'], {env: {...store.env, DATASTORE_TYPE: 'zookeeper'}})
+      assert.equal(badType.exitCode, 1)
+      assert.equal((badType.stdout + badType.stderr).trim().split('\n').length, 1, badType.stdout + badType.stderr)
+      assert.match(badType.stdout, /^Failed to create Calico API client: invalid datastore type: zookeeper/)
+    })
+
     it('fails with one line for a bad autodetection method', async () => {
       const result = await runCli(['node', 'run', '--dataplane=none', '--ip=autodetect', '--ip-autodetection-method=magic'], {env: store.env})
       assert.deepEqual([result.exitCode, result.stderr.trim()], [1, 'Invalid IP autodetection method: magic'])
@@ -141,3 +200,12 @@ describe('calicoctl node', () => {
 
   })
 })
+
+/** A directory holding only a `node` link: a PATH without iptables, ipset, ip or sysctl. */
+function onlyNode(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'only-node-'))
+  symlinkSync(process.execPath, join(dir, 'node'))
+  return dir
+}
+
+const definedEnv = (env: Record<string, string | undefined>): Record<string, string> => Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined))

@@ -106,10 +106,13 @@ describe('IptablesDataplane', () => {
     dp.onUpdate(msgs[msgs.length - 1])
     await dp.apply()
     const restores = calls.filter((c) => c.argv[0] === 'iptables-legacy-restore')
-    assert.equal(restores.length, 1)
-    assert.match(restores[0].stdin ?? '', /--match-set cali40s:frontend src/)
+    assert.deepEqual(
+      restores.map((r) => r.stdin?.split('\n')[0]),
+      ['*raw', '*mangle', '*nat', '*filter'],
+    )
+    assert.match(restores[3].stdin ?? '', /--match-set cali40s:frontend src/)
     await dp.apply()
-    assert.equal(calls.filter((c) => c.argv[0] === 'iptables-legacy-restore').length, 1)
+    assert.equal(calls.filter((c) => c.argv[0] === 'iptables-legacy-restore').length, 4)
     await dp.close()
   })
 

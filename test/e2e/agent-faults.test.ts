@@ -10,14 +10,20 @@
  *   not reach the kernel (fail static: the matrix keeps matching the old state across several
  *   resyncs, and drift is still repaired from the last known state); once etcd is reachable again
  *   the agent converges to the new state.
+ * - iptables-restore failing while running (a PATH wrapper makes it exit 4 while a flag file
+ *   exists): the agent stays up, reports not ready with the reason, the kernel keeps the last
+ *   state, and the apply is retried with backoff until it goes through.
  *
  * Needs root, iproute2, iptables-nft, ipset, ping, etcd: it FAILS (never skips) without them.
  */
 import assert from 'node:assert/strict'
+import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {after, before, describe, it} from 'node:test'
 
 import {AgentHarness, gnp, np, profile} from './support/agent-harness.js'
-import {inNs, waitFor} from './support/netns.js'
+import {inNs, sh, waitFor} from './support/netns.js'
 
 const RESYNC_S = 3
 
@@ -49,12 +55,24 @@ describe('node agent faults: kill -9, datastore outage (root)', () => {
     assert.deepEqual(dupLines, [], `${what}: duplicate rules`)
   }
 
+  /** iptables-nft-restore fails (exit 4) while this file exists. */
+  const wrappers = mkdtempSync(join(tmpdir(), 'agent-faults-bin-'))
+  const failFlag = join(wrappers, 'fail-restore')
+
   before(async () => {
+    const real = sh('sh', '-c', 'command -v iptables-nft-restore').trim()
+    writeFileSync(
+      join(wrappers, 'iptables-nft-restore'),
+      `#!/bin/sh\nif [ -e '${failFlag}' ]; then cat >/dev/null; echo 'iptables-nft-restore: injected failure' >&2; exit 4; fi\nexec '${real}' "$@"\n`,
+    )
+    chmodSync(join(wrappers, 'iptables-nft-restore'), 0o755)
+    h.extraAgentEnv = {PATH: `${wrappers}:${process.env.PATH ?? ''}`}
     await h.setup()
   })
 
   after(async () => {
     await h.teardown()
+    rmSync(wrappers, {recursive: true, force: true})
   })
 
   it('baseline: allow-all profiles and two policies', async () => {
@@ -144,6 +162,34 @@ describe('node agent faults: kill -9, datastore outage (root)', () => {
     assert.ok(convergedMs < 30_000)
     assertNoDuplicates('after the outage')
     assert.ok(await waitFor(() => h.status().ready === true, 10_000), `not ready after the outage: ${JSON.stringify(h.status())}`)
+    await h.remove(change)
+    await h.assertMatrix('change removed again', undefined, baseVerdicts)
+  })
+
+  it('iptables-restore failing while running: up, not ready with the reason, last state kept, retried until it works', async () => {
+    await h.assertMatrix('before the failures', undefined, baseVerdicts)
+    const rules = h.caliRules()
+    writeFileSync(failFlag, '')
+    const change = gnp('allow-tcp-to-db', {order: 1, selector: 'role == "db"', types: ['Ingress'], ingress: [{action: 'Allow', protocol: 'TCP'}]})
+    await h.put(change)
+    const newVerdicts = await h.expected()
+    assert.notDeepEqual(newVerdicts, baseVerdicts)
+    const reported = await waitFor(() => h.status().ready === false && (h.status().notReady ?? []).some((r) => r.includes('iptables-nft-restore') && r.includes('injected failure')), 15_000)
+    assert.ok(reported, `no readiness failure naming the failed restore: ${JSON.stringify(h.status())}\n${h.agentLogTail()}`)
+    await h.assertMatrixHolds('while iptables-restore fails', baseVerdicts, 3000)
+    assert.deepEqual(h.caliRules(), rules, 'the filter table changed while every restore failed')
+    assert.equal(h.agent?.exitCode, null, `the agent exited:\n${h.agentLogTail()}`)
+    const retries = h
+      .agentLogTail(200)
+      .split('\n')
+      .filter((l) => l.includes('dataplane apply failed; keeping the last state and retrying'))
+      .map((l) => (JSON.parse(l) as {retryInMs: number}).retryInMs)
+    assert.ok(retries.length >= 2 && retries[1] > retries[0], `no growing backoff: ${retries.join(', ')}`)
+
+    rmSync(failFlag)
+    await h.assertMatrix('after iptables-restore works again', undefined, newVerdicts)
+    assert.ok(await waitFor(() => h.status().ready === true, 30_000), `not ready again: ${JSON.stringify(h.status())}`)
+    assertNoDuplicates('after the failures')
     await h.remove(change)
     await h.assertMatrix('change removed again', undefined, baseVerdicts)
   })

@@ -1,9 +1,10 @@
-import {accessSync, constants, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {release} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {join} from 'node:path'
 
 import {Flags} from '@oclif/core'
 
+import {iptablesBackendOf, toolFindings} from '../../agent/index.js'
 import {CalicoCommand} from '../../cli/base-command.js'
 import {CliError} from '../../cli/errors.js'
 
@@ -30,17 +31,16 @@ const REQUIRED_MODULES = [
   'xt_u32',
 ]
 
-/** What the iptables dataplane runs. */
-const REQUIRED_TOOLS = ['iptables', 'iptables-save', 'iptables-restore', 'ipset', 'ip']
-
 const MIN_KERNEL = [2, 6, 24]
 
 export default class NodeChecksystem extends CalicoCommand {
   static summary = 'Verify the compatibility of this host to run the Calico node agent.'
   static description = `Checks the kernel version (at least 2.6.24), the kernel modules calicoctl checks (loaded in
 /proc/modules, built in per modules.builtin, or loadable per modules.dep under /lib/modules/<release>),
-and the tools the iptables dataplane runs (iptables, iptables-save, iptables-restore, ipset, ip) on
-PATH. One line per item with OK or FAIL; exits 1 when anything fails. Needs root.`
+and the programs the iptables dataplane runs, found on PATH as "node run" checks them (ip, ipset,
+sysctl, and iptables-nft-save/-restore or iptables-legacy-save/-restore as FELIX_IPTABLESBACKEND
+asks; with auto, whichever pair is complete). One line per item with OK or FAIL; exits 1 when
+anything fails. Needs root.`
 
   static examples = ['<%= config.bin %> node checksystem']
 
@@ -65,10 +65,17 @@ PATH. One line per item with OK or FAIL; exits 1 when anything fails. Needs root
       this.out(result(module, found))
     }
     this.out('Checking tools...')
-    for (const tool of REQUIRED_TOOLS) {
-      const found = onPath(tool)
-      ok &&= found
-      this.out(result(tool, found))
+    let backend: ReturnType<typeof iptablesBackendOf> = 'auto'
+    try {
+      backend = iptablesBackendOf({nodeName: ''}, process.env)
+    } catch (error) {
+      ok = false
+      this.out(result('iptables backend', false))
+      this.err((error as Error).message)
+    }
+    for (const tool of toolFindings(backend, process.env.PATH)) {
+      ok &&= tool.found
+      this.out(result(tool.name, tool.found))
     }
     if (!ok) throw new CliError("system doesn't meet one or more minimum systems requirements to run Calico")
     this.out('System meets minimum system requirements to run Calico!')
@@ -113,16 +120,4 @@ function availableModules(kernel: string): Set<string> {
     }
   }
   return names
-}
-
-function onPath(tool: string): boolean {
-  const dirs = (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin'])
-  return dirs.some((dir) => {
-    try {
-      accessSync(join(dir, tool), constants.X_OK)
-      return true
-    } catch {
-      return false
-    }
-  })
 }

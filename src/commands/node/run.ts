@@ -2,7 +2,17 @@ import {hostname} from 'node:os'
 
 import {Flags} from '@oclif/core'
 
-import {AgentStartError, createDataplane, DATAPLANE_KINDS, DEFAULT_STATUS_FILE, parseAutodetectionMethod, startAgent, type RunningAgent} from '../../agent/index.js'
+import {
+  AgentStartAborted,
+  AgentStartError,
+  canAdministerNetwork,
+  createDataplane,
+  DATAPLANE_KINDS,
+  DEFAULT_STATUS_FILE,
+  parseAutodetectionMethod,
+  startAgent,
+  type RunningAgent,
+} from '../../agent/index.js'
 import {CalicoCommand} from '../../cli/base-command.js'
 import {CliError} from '../../cli/errors.js'
 import {configFlag} from '../../cli/flags.js'
@@ -19,9 +29,14 @@ ClusterInformation and, when no IPv4 pool exists, the default pool (CALICO_IPV4P
 for the endpoints on this host and programs the dataplane, until SIGTERM or SIGINT.
 Health is served on /liveness and /readiness (FelixConfiguration healthPort, default 9099); ready
 after the first complete dataplane apply. Prometheus metrics are served on 9091 when
-FelixConfiguration prometheusMetricsEnabled is true or --metrics-port is given. JSON logs go to
-stderr; a status file for "calicoctl node status" is written to --status-file. Needs root unless
---dataplane=none.`
+FelixConfiguration prometheusMetricsEnabled is true or --metrics-port is given. FELIX_<NAME>
+environment variables override FelixConfiguration, as for Felix. JSON logs go to stderr; a status
+file for "calicoctl node status" is written to --status-file.
+When the datastore cannot be reached at start-up, the agent keeps retrying (1 s doubling to 30 s),
+logging one line per attempt and reporting not ready on /readiness, and carries on once it answers.
+It exits 1 with one line for what can never work: not root (nor CAP_NET_ADMIN) unless
+--dataplane=none, iptables/ipset/ip/sysctl missing from PATH, an unknown iptables backend, a bad
+configuration file or datastore type.`
 
   static examples = [
     '<%= config.bin %> node run',
@@ -51,7 +66,7 @@ stderr; a status file for "calicoctl node status" is written to --status-file. N
 
   async run(): Promise<void> {
     const {flags} = await this.parse(NodeRun)
-    if (flags.dataplane !== 'none' && process.getuid?.() !== 0) this.failOnStdout('Need super user privileges: Operation not permitted')
+    if (flags.dataplane !== 'none' && !canAdministerNetwork()) this.failOnStdout('Need super user privileges: Operation not permitted')
     if (flags['ip-autodetection-method']) {
       try {
         parseAutodetectionMethod(flags['ip-autodetection-method'])
@@ -62,6 +77,10 @@ stderr; a status file for "calicoctl node status" is written to --status-file. N
     const asNumber = flags.as === undefined ? undefined : Number(flags.as)
     if (asNumber !== undefined && !(Number.isInteger(asNumber) && asNumber > 0 && asNumber <= 4294967295)) throw new CliError(`invalid AS number: ${flags.as}`)
     const client = await this.client(flags)
+    // Signals are caught from here on: one arriving while the datastore is awaited ends the start-up.
+    const aborter = new AbortController()
+    const signals = catchSignals()
+    void signals.received.then(() => aborter.abort())
     let agent: RunningAgent | undefined
     // The refresh timer starts after the first apply, so the agent (and its logger) exists by then.
     const dataplane = createDataplane(flags.dataplane === 'none' ? 'none' : 'iptables', {
@@ -82,26 +101,38 @@ stderr; a status file for "calicoctl node status" is written to --status-file. N
         logLevel: flags['log-level'],
         statusFile: flags['status-file'],
         logSink: {write: (line) => io.stderr.write(line)},
+        requireTools: flags.dataplane !== 'none',
+        signal: aborter.signal,
       })
     } catch (error) {
+      signals.release()
       await dataplane.close()
+      if (error instanceof AgentStartAborted) return
       if (error instanceof AgentStartError) throw new CliError(error.message)
       throw error
     }
-    await waitForSignal()
+    await signals.received
     await agent.stop()
   }
 }
 
-/** Resolves on the first SIGTERM or SIGINT; the handlers are removed so a second signal kills. */
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * `received` resolves on the first SIGTERM or SIGINT; the handlers are then removed, so a second
+ * signal kills. `release()` removes them without waiting (start-up failed).
+ */
+function catchSignals(): {received: Promise<void>; release: () => void} {
+  let release = () => {}
+  const received = new Promise<void>((resolve) => {
     const done = () => {
+      release()
+      resolve()
+    }
+    release = () => {
       process.off('SIGTERM', done)
       process.off('SIGINT', done)
-      resolve()
     }
     process.on('SIGTERM', done)
     process.on('SIGINT', done)
   })
+  return {received, release}
 }

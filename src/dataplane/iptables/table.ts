@@ -10,6 +10,11 @@
  *   deleted. Chains not starting with `cali-` and rules without a `cali:` hash are never touched.
  * - a failed write leaves the kernel as it was (the transaction is atomic), forces a re-read, and is
  *   retried a few times before apply rejects.
+ * - ownership of a `cali-` chain Calico wants: it is ours if it is empty, holds at least one rule
+ *   with a `cali:` hash, or this process wrote it (then a person may have altered every rule: drift,
+ *   repaired). Otherwise it is someone else's chain under a Calico name: apply rejects with a
+ *   ForeignChainError naming table and chain, and nothing in the table is written (the other
+ *   tables still are). An undesired foreign `cali-` chain is left alone rather than deleted.
  */
 import type {CmdRunner} from '../exec.js'
 import {renderRule, ruleHashes, type Rule} from '../rules/model.js'
@@ -33,6 +38,21 @@ export interface TableStats {
 
 const MAX_ATTEMPTS = 3
 
+/** A chain Calico needs already exists with rules Calico did not write (bad input, issue 6). */
+export class ForeignChainError extends Error {
+  constructor(
+    readonly table: string,
+    readonly chain: string,
+    readonly foreignRules: number,
+  ) {
+    super(
+      `iptables table ${table}: chain ${chain} already exists with ${foreignRules} rule(s) Calico did not write (no cali: hash comment); ` +
+        'refusing to overwrite it: rename or delete that chain',
+    )
+    this.name = 'ForeignChainError'
+  }
+}
+
 const sameHashes = (a: readonly (string | null)[] | undefined, b: readonly string[]): boolean =>
   a !== undefined && a.length === b.length && a.every((h, i) => h === b[i])
 
@@ -43,6 +63,8 @@ export class IptablesTable {
   private desiredInserts = new Map<string, HashedChain>()
   private desiredAppends = new Map<string, HashedChain>()
   private actual: ActualTable | undefined
+  /** Chains this process wrote (or found holding Calico rules): a later all-foreign content is drift. */
+  private readonly owned = new Set<string>()
   readonly stats: TableStats = {restoreCalls: 0, restoreErrors: 0, saveCalls: 0, bytesWritten: 0, linesWritten: 0}
 
   constructor(
@@ -57,16 +79,35 @@ export class IptablesTable {
     this.desiredAppends = new Map([...render.appends].map(([k, rules]) => [k, hashed(k, rules)]))
   }
 
+  /** Desired chains and their rules (Calico chains plus Calico rules in kernel chains). */
+  get desiredCounts(): {chains: number; rules: number} {
+    let rules = 0
+    for (const c of [...this.desiredChains.values(), ...this.desiredInserts.values(), ...this.desiredAppends.values()]) rules += c.rules.length
+    return {chains: this.desiredChains.size, rules}
+  }
+
   /** Re-read the kernel on the next apply (periodic refresh, or after someone else's write). */
   markResync(): void {
     this.actual = undefined
+  }
+
+  /** Reads the kernel now if the next apply would (lets the caller read several tables at once). */
+  async load(): Promise<void> {
+    if (this.actual === undefined) this.actual = await this.read()
   }
 
   /** Brings the kernel to the desired state; returns the bytes written (0 when nothing changed). */
   async apply(): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       if (this.actual === undefined) this.actual = await this.read()
-      const script = this.diff(this.actual)
+      let script: string | undefined
+      try {
+        script = this.diff(this.actual)
+      } catch (error) {
+        // Re-read next time, so a chain the operator has since removed is noticed at once.
+        this.actual = undefined
+        throw error
+      }
       if (script === undefined) return 0
       try {
         this.stats.restoreCalls++
@@ -74,6 +115,9 @@ export class IptablesTable {
         this.stats.bytesWritten += Buffer.byteLength(script)
         this.stats.linesWritten += script.split('\n').length - 1
         this.actual = this.expectedActual()
+        for (const name of this.desiredChains.keys()) this.owned.add(name)
+        // Chains no longer desired were deleted: a chain of that name that appears later is new.
+        for (const name of this.owned) if (!this.desiredChains.has(name)) this.owned.delete(name)
         return Buffer.byteLength(script)
       } catch (error) {
         this.stats.restoreErrors++
@@ -90,8 +134,22 @@ export class IptablesTable {
     return parseSave(stdout)
   }
 
-  /** The restore script taking `actual` to desired, or undefined when they agree. */
+  /** Ours: empty, holding a Calico rule, or written by this process. */
+  private isOurs(name: string, rules: readonly (string | null)[]): boolean {
+    return rules.length === 0 || rules.some((h) => h !== null) || this.owned.has(name)
+  }
+
+  /**
+   * The restore script taking `actual` to desired, or undefined when they agree. Throws a
+   * ForeignChainError when a desired chain exists holding only rules Calico did not write.
+   */
   diff(actual: ActualTable): string | undefined {
+    for (const name of this.desiredChains.keys()) {
+      const rules = actual.chains.get(name)
+      if (rules === undefined) continue
+      if (!this.isOurs(name, rules)) throw new ForeignChainError(this.table, name, rules.length)
+      this.owned.add(name)
+    }
     const declare: string[] = []
     const deletes: string[] = []
     const inserts: string[] = []
@@ -123,8 +181,8 @@ export class IptablesTable {
       end.rules.forEach((rule, i) => appends.push(renderRule('-A', name, rule, end.hashes[i])))
     }
 
-    for (const name of actual.chains.keys()) {
-      if (name.startsWith(CHAIN_PREFIX) && !this.desiredChains.has(name)) {
+    for (const [name, rules] of actual.chains) {
+      if (name.startsWith(CHAIN_PREFIX) && !this.desiredChains.has(name) && this.isOurs(name, rules)) {
         declare.push(`:${name} - [0:0]`)
         destroys.push(`-X ${name}`)
       }
@@ -138,7 +196,11 @@ export class IptablesTable {
     const before = this.actual ?? {chains: new Map<string, (string | null)[]>()}
     const chains = new Map<string, (string | null)[]>()
     for (const [name, rules] of before.chains) {
-      if (name.startsWith(CHAIN_PREFIX)) continue
+      if (name.startsWith(CHAIN_PREFIX)) {
+        // Foreign cali- chains we left alone are still there.
+        if (!this.desiredChains.has(name) && !this.isOurs(name, rules)) chains.set(name, [...rules])
+        continue
+      }
       const top = this.desiredInserts.get(name)?.hashes ?? []
       const end = this.desiredAppends.get(name)?.hashes ?? []
       chains.set(name, [...top, ...rules.filter((h) => h === null), ...end])

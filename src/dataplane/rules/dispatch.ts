@@ -26,24 +26,31 @@ export function workloadDispatchChains(ifaces: Iterable<string>): [Chain, Chain]
 }
 
 /**
- * Host endpoint dispatch: named interfaces first, the all-interfaces endpoint last. Host endpoints
- * without an interface name (matched by expected IPs) are not dispatched (not implemented).
- * Traffic on interfaces without a host endpoint falls through (no policy), as in Felix.
+ * One host endpoint dispatch chain: named interfaces first (sorted), the all-interfaces endpoint
+ * last. Traffic on interfaces without a host endpoint falls through (no policy), as in Felix.
+ * Host endpoints matched by expected IPs arrive here already resolved to interface names.
  */
-export function hostDispatchChains(ifaces: Iterable<string>): Chain[] {
-  const named = sorted(ifaces).filter((n) => n !== '' && n !== '*')
-  const all = [...ifaces].includes('*') ? ['*'] : []
-  const build = (chain: string, prefix: string, ifaceMatch: (n: string) => string): Chain => ({
+export function hostDispatchChain(chain: string, prefix: string, ifaces: Iterable<string>, direction: 'in' | 'out'): Chain {
+  const list = [...ifaces]
+  const named = sorted(list).filter((n) => n !== '' && n !== '*')
+  const all = list.includes('*') ? ['*'] : []
+  const ifaceMatch = direction === 'in' ? M.inIface : M.outIface
+  return {
     name: chain,
     rules: [...named, ...all].map((n) => ({
       match: n === '*' ? [] : [ifaceMatch(n)],
       action: {kind: 'goto', target: endpointChainName(prefix, hostIfaceSuffix(n))},
     })),
-  })
+  }
+}
+
+/** The filter table's four host endpoint dispatch chains (normal and applyOnForward). */
+export function hostDispatchChains(ifaces: Iterable<string>): Chain[] {
+  const list = [...ifaces]
   return [
-    build(CHAINS.fromHostDispatch, HOST_FROM_PREFIX, M.inIface),
-    build(CHAINS.toHostDispatch, HOST_TO_PREFIX, M.outIface),
-    build(CHAINS.fromHepForwardDispatch, HOST_FROM_FWD_PREFIX, M.inIface),
-    build(CHAINS.toHepForwardDispatch, HOST_TO_FWD_PREFIX, M.outIface),
+    hostDispatchChain(CHAINS.fromHostDispatch, HOST_FROM_PREFIX, list, 'in'),
+    hostDispatchChain(CHAINS.toHostDispatch, HOST_TO_PREFIX, list, 'out'),
+    hostDispatchChain(CHAINS.fromHepForwardDispatch, HOST_FROM_FWD_PREFIX, list, 'in'),
+    hostDispatchChain(CHAINS.toHepForwardDispatch, HOST_TO_FWD_PREFIX, list, 'out'),
   ]
 }

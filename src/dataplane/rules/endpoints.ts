@@ -39,17 +39,35 @@ interface EndpointChainSpec {
   readonly failsafeChain?: string
   /** Forward HEP chains: with no applicable policy, forwarded traffic is allowed. */
   readonly allowIfNoPolicy?: boolean
+  /**
+   * Raw-table (doNotTrack) chains: no conntrack rules, and a policy's allow becomes NOTRACK before
+   * the return (so the flow never enters conntrack).
+   */
+  readonly untracked?: boolean
+  /**
+   * What an established/related packet gets: 'accept' (filter, mangle pre-DNAT) or 'return' with
+   * the accept mark set (mangle egress, where later mangle rules may still act on the packet).
+   */
+  readonly conntrackAllow?: 'accept' | 'return'
 }
 
 const VXLAN_PORT = 4789
 const PROTO_IPIP = 4
 
 function endpointChain(spec: EndpointChainSpec): Chain {
-  const rules: Rule[] = [
-    {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'accept'}},
-    {match: [M.ctState('INVALID')], action: {kind: 'drop'}},
-    {match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.accept | MARK.pass}},
-  ]
+  const rules: Rule[] = []
+  if (spec.untracked !== true) {
+    if (spec.conntrackAllow === 'return') {
+      rules.push(
+        {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}},
+        {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'return'}},
+      )
+    } else {
+      rules.push({match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'accept'}})
+    }
+    rules.push({match: [M.ctState('INVALID')], action: {kind: 'drop'}})
+  }
+  rules.push({match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.accept | MARK.pass}})
   if (spec.dropEncapFromWorkload === true) {
     rules.push(
       {
@@ -69,12 +87,13 @@ function endpointChain(spec: EndpointChainSpec): Chain {
     anyPolicy = true
     rules.push({match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.pass}, comments: [`Start of tier ${tier.name}`]})
     for (const id of policies) {
-      rules.push(
-        {match: [M.markClear(MARK.pass)], action: {kind: 'jump', target: policyChainName(policyPrefix, id)}},
-        {match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if policy accepted']},
-      )
+      rules.push({match: [M.markClear(MARK.pass)], action: {kind: 'jump', target: policyChainName(policyPrefix, id)}})
+      // Untracked: allow means "NOTRACK and allow" (Felix endpoints.go).
+      if (spec.untracked === true) rules.push({match: [M.markSet(MARK.accept)], action: {kind: 'notrack'}})
+      rules.push({match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if policy accepted']})
     }
-    if (tier.defaultAction === 'Deny') {
+    // Untracked and pre-DNAT tiers never drop at their end: normal policy still follows in filter.
+    if (tier.defaultAction === 'Deny' && spec.untracked !== true) {
       rules.push({
         match: [M.markClear(MARK.pass)],
         action: {kind: 'drop'},
@@ -143,4 +162,60 @@ export function hostEndpointChains(ep: HostEndpoint): Chain[] {
     endpointChain({name: endpointChainName(HOST_FROM_FWD_PREFIX, suffix), direction: 'ingress', tiers: ep.forwardTiers, allowIfNoPolicy: true}),
     endpointChain({name: endpointChainName(HOST_TO_FWD_PREFIX, suffix), direction: 'egress', tiers: ep.forwardTiers, allowIfNoPolicy: true}),
   ]
+}
+
+/**
+ * Raw-table chains of a host endpoint with doNotTrack policy (Felix HostEndpointToRawChains):
+ * `cali-th-<iface>` (egress) and `cali-fh-<iface>` (ingress), failsafe first, untracked tiers only,
+ * no profiles, no final drop (a packet no untracked policy decided goes on to the filter table).
+ */
+export function hostEndpointRawChains(ep: HostEndpoint): Chain[] {
+  const suffix = hostIfaceSuffix(ep.name)
+  return [
+    endpointChain({
+      name: endpointChainName(HOST_TO_PREFIX, suffix),
+      direction: 'egress',
+      tiers: ep.untrackedTiers,
+      failsafeChain: CHAINS.failsafeOut,
+      untracked: true,
+    }),
+    endpointChain({
+      name: endpointChainName(HOST_FROM_PREFIX, suffix),
+      direction: 'ingress',
+      tiers: ep.untrackedTiers,
+      failsafeChain: CHAINS.failsafeIn,
+      untracked: true,
+    }),
+  ]
+}
+
+/**
+ * Mangle-table ingress chain of a host endpoint with preDNAT policy (Felix
+ * HostEndpointToMangleIngressChains): `cali-fh-<iface>`, conntrack accept, failsafe, pre-DNAT tiers
+ * (ingress only), no profiles, no final drop.
+ */
+export function hostEndpointPreDnatChain(ep: HostEndpoint): Chain {
+  return endpointChain({
+    name: endpointChainName(HOST_FROM_PREFIX, hostIfaceSuffix(ep.name)),
+    direction: 'ingress',
+    tiers: ep.preDnatTiers,
+    failsafeChain: CHAINS.failsafeIn,
+  })
+}
+
+/**
+ * Mangle-table egress chain of a host endpoint (Felix HostEndpointToMangleEgressChains):
+ * `cali-th-<iface>` with the normal tiers and profiles, applied in mangle POSTROUTING to host
+ * traffic that was DNAT'd (filter OUTPUT sees the pre-DNAT interface). Allow is RETURN with the
+ * accept mark, so other mangle rules still see the packet.
+ */
+export function hostEndpointMangleEgressChain(ep: HostEndpoint): Chain {
+  return endpointChain({
+    name: endpointChainName(HOST_TO_PREFIX, hostIfaceSuffix(ep.name)),
+    direction: 'egress',
+    tiers: ep.tiers,
+    profileIds: ep.profileIds,
+    failsafeChain: CHAINS.failsafeOut,
+    conntrackAllow: 'return',
+  })
 }

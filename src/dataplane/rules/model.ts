@@ -13,7 +13,9 @@ export type Action =
   | {readonly kind: 'jump' | 'goto'; readonly target: string}
   | {readonly kind: 'set-mark'; readonly mark: number; readonly mask: number}
   | {readonly kind: 'log'; readonly prefix: string}
-  | {readonly kind: 'masquerade'}
+  | {readonly kind: 'masquerade'; readonly randomFully?: boolean}
+  | {readonly kind: 'dnat'; readonly to: string}
+  | {readonly kind: 'snat'; readonly to: string}
 
 export interface Rule {
   /** Match fragments in order, e.g. `-m mark --mark 0x10000/0x10000`; all must match. */
@@ -50,7 +52,11 @@ export function actionFragment(action: Action): string {
     case 'log':
       return `--jump LOG --log-prefix "${action.prefix}: " --log-level 5`
     case 'masquerade':
-      return '--jump MASQUERADE'
+      return action.randomFully === true ? '--jump MASQUERADE --random-fully' : '--jump MASQUERADE'
+    case 'dnat':
+      return `--jump DNAT --to-destination ${action.to}`
+    case 'snat':
+      return `--jump SNAT --to-source ${action.to}`
   }
 }
 
@@ -120,6 +126,8 @@ export const M = {
   notSrcPorts: (ports: string): string => `-m multiport ! --source-ports ${ports}`,
   dstPorts: (ports: string): string => `-m multiport --destination-ports ${ports}`,
   notDstPorts: (ports: string): string => `-m multiport ! --destination-ports ${ports}`,
+  /** Reverse-path check failed, using the packet mark for the route lookup (Felix's RPFCheckFailed). */
+  rpfFailed: (): string => '-m rpfilter --validmark --invert',
   icmp: (type: number, code?: number): string => `-m icmp --icmp-type ${code === undefined ? type : `${type}/${code}`}`,
   notIcmp: (type: number, code?: number): string =>
     `-m icmp ! --icmp-type ${code === undefined ? type : `${type}/${code}`}`,

@@ -73,7 +73,18 @@ export const CHAINS = {
   cidrBlock: 'cali-cidr-block',
   failsafeIn: 'cali-failsafe-in',
   failsafeOut: 'cali-failsafe-out',
+  // raw, mangle and nat tables (the hook chains share names across tables, as in Felix).
+  prerouting: 'cali-PREROUTING',
+  postrouting: 'cali-POSTROUTING',
+  rpfSkip: 'cali-rpf-skip',
+  natOutgoing: 'cali-nat-outgoing',
+  fipDnat: 'cali-fip-dnat',
+  fipSnat: 'cali-fip-snat',
 } as const
+
+/** Felix's well-known IPAM pool sets (rules.IPSetIDAllPools, IPSetIDNATOutgoingMasqPools), v4 names. */
+export const IPSET_ALL_POOLS = `${IPSET_PREFIX_V4}all-ipam-pools`
+export const IPSET_MASQ_POOLS = `${IPSET_PREFIX_V4}masq-ipam-pools`
 
 /**
  * Mark bits allocated from IptablesMarkMask 0xffff0000 in Felix's order: accept, pass, drop,

@@ -136,6 +136,8 @@ export class AgentHarness {
   agentLog = ''
   statusFile = ''
   readonly probes: MatrixProbe[]
+  /** More environment for the agent process (e.g. a PATH with fault-injecting wrappers); set before setup(). */
+  extraAgentEnv: Record<string, string> = {}
   private datastore?: Datastore
   private agentEnv: Record<string, string> = {}
   private readonly written = new Map<string, Resource>()
@@ -232,19 +234,20 @@ export class AgentHarness {
     await this.startAgent()
   }
 
-  /** Starts the agent (a fresh status file) and waits until it reports ready. */
-  async startAgent(): Promise<void> {
+  /** Starts the agent (a fresh status file) and waits until it reports ready (unless waitReady is false). */
+  async startAgent(waitReady = true): Promise<void> {
     assert.ok(this.agent === undefined || this.agent.exitCode !== null || this.agent.signalCode !== null, 'the agent is still running')
     rmSync(this.statusFile, {force: true})
     const log = openSync(this.agentLog, 'a')
     const child = spawn(
       'ip',
       ['netns', 'exec', this.hostNs, process.execPath, join(ROOT, 'bin', 'run.js'), 'node', 'run', '--dataplane=iptables', `--name=${NODE}`, `--ip=${HOST_IP}/32`, '--health-port=0', `--status-file=${this.statusFile}`, '--no-default-ippools'],
-      {stdio: ['ignore', log, log], env: {...process.env, ...this.agentEnv}},
+      {stdio: ['ignore', log, log], env: {...process.env, ...this.agentEnv, ...this.extraAgentEnv}},
     )
     closeSync(log)
     this.agent = child
     this.cleanup.process(child)
+    if (!waitReady) return
     const ready = await waitFor(() => this.status().ready === true || child.exitCode !== null, 30_000)
     assert.ok(ready && child.exitCode === null, `the agent did not become ready:\n${this.agentLogTail()}`)
   }
