@@ -9,7 +9,7 @@
  * - a host endpoint (the uplink) with a deny-all policy: the failsafe port TCP 22 (a listener in
  *   the host netns) still answers from outside, TCP 8080 on the same host is blocked, and the
  *   workload matrix is unaffected.
- * Not covered: NAT outgoing (the dataplane does not build the nat table yet).
+ * NAT outgoing and doNotTrack/preDNAT host endpoint policy: agent-nat.test.ts, agent-host-endpoints.test.ts.
  *
  * Needs root, iproute2, iptables-nft, ipset, ping: it FAILS (never skips) without them.
  */
