@@ -3,7 +3,7 @@
 // process against the datastore named by a JSON config (default: a fresh local store) and counts
 // the datastore calls each allocation makes, by method and key kind, with their mean latency.
 // Run it under `node --cpu-prof` to see where the CPU goes. Needs `npm run build`.
-// IPAM_CACHE=0 profiles the one-shot (uncached) client.
+// IPAM_CACHE=0 profiles the one-shot (uncached) client; IN_FLIGHT=16 keeps 16 requests in flight.
 // Usage: node bench/ipam-profile.mjs [N] ['{"datastoreType":"etcdv3","etcdEndpoints":"http://…"}']
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -14,6 +14,7 @@ import {root} from './lib.mjs'
 
 const dist = (path) => import(pathToFileURL(join(root, 'dist', path)).href)
 const count = Number(process.argv[2] ?? 500)
+const inFlight = Number(process.env.IN_FLIGHT ?? 1)
 const config = process.argv[3] ? JSON.parse(process.argv[3]) : {datastoreType: 'local', localDir: mkdtempSync(join(tmpdir(), 'ipam-profile-'))}
 
 const {createDatastore} = await dist('datastore/factory.js')
@@ -43,6 +44,7 @@ function counting(ds) {
   return new Proxy(ds, {
     get(target, prop) {
       if (prop === 'batch') return timed('batch', (ops) => ops.map((o) => `${o.op}:${kind(o.key)}`).join('+'))
+      if (prop === 'transact') return timed('transact', (ops) => `${ops.length} ops (${[...new Set(ops.map((o) => `${o.op}:${kind(o.key)}`))].join(', ')})`)
       if (['get', 'list', 'create', 'update', 'delete'].includes(prop)) return timed(prop, (key) => kind(key))
       const value = target[prop]
       return typeof value === 'function' ? value.bind(target) : value
@@ -58,7 +60,14 @@ const cidr = `10.${(Date.now() >> 8) % 200}.0.0/16`
 await resources.create({apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: {name: poolName}, spec: {cidr}})
 const ipam = new IPAMClient(counting(raw), {cache: process.env.IPAM_CACHE !== '0'})
 const start = performance.now()
-for (let n = 0; n < count; n++) await ipam.assign({host: `profile-node-${Math.floor(n / 1000)}`, handleId: `${poolName}-${n}`, num4: 1})
+let next = 0
+const lane = async () => {
+  while (next < count) {
+    const n = next++
+    await ipam.assign({host: `profile-node-${Math.floor(n / 1000)}`, handleId: `${poolName}-${n}`, num4: 1})
+  }
+}
+await Promise.all(Array.from({length: inFlight}, lane))
 const ms = performance.now() - start
 console.log(`${count} allocations in ${ms.toFixed(0)} ms: ${((count / ms) * 1000).toFixed(0)}/s, ${(ms / count).toFixed(2)} ms each (pool ${cidr})`)
 let calls = 0

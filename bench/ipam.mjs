@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // IPAM benchmark (prints figures, asserts nothing): allocations per second with one allocator
 // process and with eight concurrent processes (two per host), on the local store and (when the
-// `etcd` binary is installed) on a real etcd started here, each for long-lived allocators (the
-// IPAMClient cache) and for fresh reads per request (a one-shot CLI or CNI call); then
-// `ipam check` wall time over 100,000 allocations.
-// Needs `npm run build` (it drives dist/). Usage: node bench/ipam.mjs [--quick] [--only=local|etcd]
+// `etcd` binary is installed) on a real etcd started here (default flags), each for long-lived
+// allocators (the IPAMClient cache) and for fresh reads per request (a one-shot CLI or CNI call)
+// issuing one request at a time, then for long-lived allocators serving 8 and 32 requests at once
+// (their concurrent requests share block writes: src/ipam/commit.ts); the CPU per allocation of
+// the allocators and etcd, and the datastore calls per allocation; then `ipam check` wall time
+// over 100,000 allocations.
+// Needs `npm run build` (it drives dist/). Usage: node bench/ipam.mjs [--quick] [--only=local|etcd] [--concurrent] [--in-flight=N]
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {createServer} from 'node:net'
@@ -19,30 +22,54 @@ const dist = (path) => import(pathToFileURL(join(root, 'dist', path)).href)
 const quick = process.argv.includes('--quick')
 /** `--only=local` or `--only=etcd`: one backend's allocation figures, no check timing. */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7)
+/** `--concurrent`: only the figures with several requests in flight. */
+const concurrentOnly = process.argv.includes('--concurrent')
 
-// Worker mode: allocate `count` addresses one request at a time, after a "go" line on stdin.
+// Worker mode: allocate `count` addresses with `inFlight` requests at a time (1: one after the
+// other, as a CNI plugin does; more: a node agent or IPAM service serving concurrent requests),
+// after a "go" line on stdin.
 if (process.argv[2] === '--worker') {
-  const [config, count, host, prefix, cache] = process.argv.slice(3)
+  const [config, count, host, prefix, cache, inFlight] = process.argv.slice(3)
   const {createDatastore} = await dist('datastore/factory.js')
   const {IPAMClient} = await dist('ipam/index.js')
-  const ds = await createDatastore(JSON.parse(config))
+  const raw = await createDatastore(JSON.parse(config))
+  // Datastore calls by method (and failed transactions), to print per allocation.
+  const calls = {}
+  const ds = new Proxy(raw, {
+    get(target, prop) {
+      const value = target[prop]
+      if (typeof value !== 'function') return value
+      if (!['get', 'getMany', 'list', 'create', 'update', 'delete', 'batch', 'transact'].includes(prop)) return value.bind(target)
+      return async (...args) => {
+        calls[prop] = (calls[prop] ?? 0) + 1
+        const result = await value.apply(target, args)
+        if (prop === 'transact' && !result.ok) calls['transact lost'] = (calls['transact lost'] ?? 0) + 1
+        return result
+      }
+    },
+  })
   // A long-lived allocator, as a node agent or an IPAM service would be (cache: see src/ipam/cache.ts).
   const ipam = new IPAMClient(ds, {cache: cache === 'cache'})
   process.stdout.write('ready\n')
   await new Promise((resolve) => createInterface({input: process.stdin}).once('line', resolve))
   let errors = 0
   const cpuStart = process.cpuUsage()
-  for (let n = 0; n < Number(count); n++) {
-    try {
-      await ipam.assign({host, handleId: `${prefix}-${n}`, num4: 1})
-    } catch {
-      errors++
+  let next = 0
+  const lane = async () => {
+    while (next < Number(count)) {
+      const n = next++
+      try {
+        await ipam.assign({host, handleId: `${prefix}-${n}`, num4: 1})
+      } catch (error) {
+        if (errors++ === 0) process.stderr.write(`first error: ${error.message}\n`)
+      }
     }
   }
+  await Promise.all(Array.from({length: Number(inFlight)}, lane))
   const cpu = process.cpuUsage(cpuStart)
-  process.stdout.write(`${JSON.stringify({errors, cpuMs: (cpu.user + cpu.system) / 1000})}\n`)
+  process.stdout.write(`${JSON.stringify({errors, cpuMs: (cpu.user + cpu.system) / 1000, calls})}\n`)
   await ipam.close()
-  await ds.close()
+  await raw.close()
   process.exit(0)
 }
 
@@ -68,11 +95,11 @@ function processCpuMs(pid) {
 }
 
 let run = 0
-async function allocate(config, workers, perWorker, cache = true, serverPid = undefined) {
+async function allocate(config, workers, perWorker, cache = true, serverPid = undefined, inFlight = 1) {
   run++
   const serverCpu = serverPid === undefined ? undefined : processCpuMs(serverPid)
   const children = Array.from({length: workers}, (_, w) =>
-    spawn(process.execPath, [join(root, 'bench', 'ipam.mjs'), '--worker', JSON.stringify(config), String(perWorker), `node-${run}-${w % 4}`, `b${w}-${Date.now()}`, cache ? 'cache' : 'fresh'], {stdio: ['pipe', 'pipe', 'inherit']}),
+    spawn(process.execPath, [join(root, 'bench', 'ipam.mjs'), '--worker', JSON.stringify(config), String(perWorker), `node-${run}-${w % 4}`, `b${w}-${Date.now()}`, cache ? 'cache' : 'fresh', String(inFlight)], {stdio: ['pipe', 'pipe', 'inherit']}),
   )
   const lines = children.map((c) => createInterface({input: c.stdout}))
   await Promise.all(lines.map((l) => new Promise((resolve) => l.once('line', resolve))))
@@ -86,7 +113,17 @@ async function allocate(config, workers, perWorker, cache = true, serverPid = un
   const clientCpu = results.reduce((n, r) => n + r.cpuMs, 0) / allocated
   const serverAfter = serverPid === undefined ? undefined : processCpuMs(serverPid)
   const server = serverCpu === undefined || serverAfter === undefined ? undefined : (serverAfter - serverCpu) / allocated
-  return {perSecond: allocated / seconds, errors, cpu: `CPU/allocation: allocators ${clientCpu.toFixed(2)} ms${server === undefined ? '' : `, etcd ${server.toFixed(2)} ms`}`}
+  const calls = {}
+  for (const r of results) for (const [name, n] of Object.entries(r.calls)) calls[name] = (calls[name] ?? 0) + n
+  const perCall = Object.entries(calls)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${(n / allocated).toFixed(2)}`)
+    .join(', ')
+  return {
+    perSecond: allocated / seconds,
+    errors,
+    cpu: `CPU/allocation: allocators ${clientCpu.toFixed(2)} ms${server === undefined ? '' : `, etcd ${server.toFixed(2)} ms`} (calls/allocation: ${perCall})`,
+  }
 }
 
 /** Writes `total` allocations (64 per /26 block, one handle each) straight into the store. */
@@ -156,15 +193,27 @@ try {
   else console.log('etcd: `etcd` binary not found; etcd figures skipped')
   const single = quick ? 100 : 400
   const each = quick ? 50 : 250
+  /** Requests each long-lived allocator has in flight in the concurrent figures (--in-flight=N). */
+  const inFlightArg = process.argv.find((a) => a.startsWith('--in-flight='))?.slice(12)
+  const IN_FLIGHT = inFlightArg === undefined ? [8, 32] : [Number(inFlightArg)]
+  // At most 20 blocks per host (Calico's default limit): 8 × 500 is 1,000 addresses per host.
+  const eachConcurrent = quick ? 250 : 500
   for (const [name, config] of backends.filter(([n]) => only === undefined || n === only)) {
     await seedPool(config, '10.64.0.0/12')
-    for (const cache of [true, false]) {
-      const pid = name === 'etcd' ? etcd.pid : undefined
+    const pid = name === 'etcd' ? etcd.pid : undefined
+    for (const cache of concurrentOnly ? [] : [true, false]) {
       const one = await allocate(config, 1, single, cache, pid)
       const eight = await allocate(config, 8, each, cache, pid)
-      const mode = cache ? 'long-lived (cached)' : 'fresh reads        '
+      const mode = (cache ? 'long-lived (cached), 1 request at a time' : 'fresh reads, 1 request at a time').padEnd(40)
       console.log(`${name.padEnd(5)} ${mode} allocations/s: 1 process ${one.perSecond.toFixed(0)} (${single} allocations)   8 processes ${eight.perSecond.toFixed(0)} (${8 * each} allocations)${one.errors + eight.errors ? `  errors ${one.errors + eight.errors}` : ''}`)
-      console.log(`      1 process ${one.cpu}; 8 processes ${eight.cpu}`)
+      console.log(`      1 process ${one.cpu}\n      8 processes ${eight.cpu}`)
+    }
+    for (const inFlight of IN_FLIGHT) {
+      const one = await allocate(config, 1, eachConcurrent, true, pid, inFlight)
+      const eight = await allocate(config, 8, eachConcurrent, true, pid, inFlight)
+      const mode = `long-lived (cached), ${inFlight} requests in flight`.padEnd(40)
+      console.log(`${name.padEnd(5)} ${mode} allocations/s: 1 process ${one.perSecond.toFixed(0)} (${eachConcurrent} allocations)   8 processes ${eight.perSecond.toFixed(0)} (${8 * eachConcurrent} allocations)${one.errors + eight.errors ? `  errors ${one.errors + eight.errors}` : ''}`)
+      console.log(`      1 process ${one.cpu}\n      8 processes ${eight.cpu}`)
     }
   }
   const total = quick ? 10_000 : 100_000

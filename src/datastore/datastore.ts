@@ -69,6 +69,44 @@ export type WriteOp =
 /** Outcome of one WriteOp: the written pair (for delete, the pair as it was) or the typed error. */
 export type WriteResult = {ok: true; kv: KV} | {ok: false; error: DatastoreError}
 
+/**
+ * Outcome of Datastore.transact: every op written (each op's pair as in WriteResult), or none,
+ * with the typed error each op's check met (undefined for the ops whose check held) and every
+ * op's key as it stood when the checks were made (undefined: absent), so a caller can retry a
+ * compare-and-swap without reading again.
+ */
+export type TxnResult =
+  | {ok: true; kvs: KV[]}
+  | {ok: false; failures: Array<DatastoreError | undefined>; current: Array<KV | undefined>}
+
+/** Most ops one Datastore.transact may carry (below etcd's default --max-txn-ops of 128). */
+export const MAX_TXN_OPS = 64
+
+/** Why a transaction of `ops` fails, given the current pair of each op's key (shared by the backends). */
+export function txnFailures(ops: readonly WriteOp[], current: ReadonlyArray<KV | undefined>): Array<DatastoreError | undefined> {
+  return ops.map((op, i) => {
+    const kv = current[i]
+    if (op.op === 'create') return kv === undefined ? undefined : new AlreadyExistsError(`key already exists: ${op.key}`, op.key)
+    if (kv === undefined) return new NotFoundError(`key not found: ${op.key}`, op.key)
+    if (op.expectedRevision !== undefined && kv.modRevision !== op.expectedRevision) {
+      return new ConflictError(`revision conflict on ${op.key}: expected ${op.expectedRevision}, current ${kv.modRevision}`, op.key, kv.modRevision)
+    }
+    return undefined
+  })
+}
+
+/** The request errors of a transaction (checked before anything is sent): too many ops, repeated or empty keys. */
+export function invalidTxn(ops: readonly WriteOp[]): DatastoreError | undefined {
+  if (ops.length > MAX_TXN_OPS) return new DatastoreError(`a transaction carries at most ${MAX_TXN_OPS} ops, not ${ops.length}`)
+  const keys = new Set<string>()
+  for (const op of ops) {
+    if (typeof op.key !== 'string' || op.key.length === 0) return new DatastoreError('key must be a non-empty string', op.key)
+    if (keys.has(op.key)) return new DatastoreError(`a transaction may write a key only once: ${op.key}`, op.key)
+    keys.add(op.key)
+  }
+  return undefined
+}
+
 export type DatastoreType = 'local' | 'etcdv3' | 'kubernetes'
 
 export interface Datastore {
@@ -92,6 +130,15 @@ export interface Datastore {
    * pipeline or group them; results are in op order and each op is atomic on its own.
    */
   batch(ops: WriteOp[]): Promise<WriteResult[]>
+  /**
+   * All ops or none, atomically (one etcd transaction; one SQLite transaction): every op's check
+   * (create: absent; update/delete: present and, with expectedRevision, at that revision) is made
+   * against one state, and only if all hold are all ops written. A failed check is an outcome
+   * (`ok: false`, with the current pairs), not a rejection. At most MAX_TXN_OPS ops, each key at
+   * most once, else it rejects with DatastoreError before anything is sent; it also rejects when
+   * the store cannot be reached (UnavailableError says whether it may have been applied).
+   */
+  transact(ops: WriteOp[]): Promise<TxnResult>
   /** The store's current revision. */
   revision(): Promise<number>
   watch(prefix: string, fromRevision: number, listener: WatchListener): WatchHandle

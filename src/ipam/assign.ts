@@ -7,6 +7,7 @@
  * assign() here does that itself: if any family comes back short or failing, every address this
  * call took is released again (guarded by handle and sequence number) before the error surfaces.
  */
+import {DatastoreError} from '../datastore/datastore.js'
 import {hostAffinity, assignOrdinal, AddressInUseError} from './block.js'
 import {claimAffineBlock, getBlockFromAffinity, getPendingAffinity, releaseAffinityRetrying} from './affinity.js'
 import {autoAssignFamily, partialFulfillmentMessage, type AssignedIP, type FamilyResult} from './auto-assign.js'
@@ -50,7 +51,7 @@ export async function assign(ctx: IPAMContext, args: AssignArgs): Promise<Assign
   const taken: AssignedIP[] = []
   const claimed: Net[] = []
   const out: AssignResult = {v4: [], v6: []}
-  const handles = args.handleId ? new HandleWriter(ctx.store, args.handleId) : null
+  const handles = args.handleId ? new HandleWriter(args.handleId) : null
   const requests: Array<[IPVersion, number]> = [
     [4, args.num4 ?? 0],
     [6, args.num6 ?? 0],
@@ -72,8 +73,9 @@ export async function assign(ctx: IPAMContext, args: AssignArgs): Promise<Assign
     taken.push(...result.ips)
     claimed.push(...result.claimed)
     ;(version === 4 ? out.v4 : out.v6).push(...result.ips)
+    // A datastore failure (unreachable, rejected) is reported as itself, not as a shortage.
     const failure =
-      result.error instanceof IPAMInputError
+      result.error instanceof IPAMInputError || result.error instanceof DatastoreError
         ? result.error
         : result.ips.length < num
           ? new InsufficientAddressesError(partialFulfillmentMessage(result))

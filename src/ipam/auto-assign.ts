@@ -8,7 +8,7 @@
  * Returns what it got (possibly less than asked, with Calico's explanatory messages); it never
  * throws once it holds addresses, so the caller can always give back a partial result.
  */
-import {autoAssign as assignInBlock, hostAffinity, numFreeAddresses, ordinalAddr} from './block.js'
+import {hostAffinity, numFreeAddresses, ordinalAddr} from './block.js'
 import {getBlockFromAffinity, getPendingAffinity, releaseAffinityRetrying} from './affinity.js'
 import type {IPAMContext} from './context.js'
 import {BlockClaimConflictError, BlockLimitError, MaxRetriesError, NoFreeBlocksError} from './errors.js'
@@ -77,7 +77,14 @@ interface State {
    * so a block freed meanwhile is found again rather than a new one claimed.
    */
   trustCache: boolean
+  /** The host's blocks were just read afresh (refreshHost): their last-known values are current. */
+  refreshed: boolean
   allowNewClaim: boolean
+  /** Blocks the host is known to own, and the most it may own. */
+  owned: number
+  maxBlocks: number
+  /** Times this request looked at the host's blocks again after another request's claim. */
+  rescans: number
 }
 
 export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Promise<FamilyResult> {
@@ -101,11 +108,24 @@ export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Pr
     let maxBlocks = req.maxBlocks
     if (config.maxBlocksPerHost > 0 && (maxBlocks === 0 || maxBlocks > config.maxBlocksPerHost)) maxBlocks = config.maxBlocksPerHost
     if (maxBlocks === 0) maxBlocks = 20
-    let owned = affine.length
-    const state: State = {ctx, req, config, reservations, usable, remainingAffine: affine, inUsable, trustCache: ctx.caching, allowNewClaim: true}
+    const state: State = {
+      ctx,
+      req,
+      config,
+      reservations,
+      usable,
+      remainingAffine: affine,
+      inUsable,
+      trustCache: ctx.caching,
+      refreshed: false,
+      allowNewClaim: true,
+      owned: affine.length,
+      maxBlocks,
+      rescans: 0,
+    }
 
     while (result.ips.length < req.num) {
-      state.allowNewClaim = owned < maxBlocks
+      state.allowNewClaim = state.owned < maxBlocks
       let found: {block: Versioned<AllocationBlock>; newlyClaimed: boolean}
       try {
         found = await findOrClaimBlock(state)
@@ -122,7 +142,7 @@ export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Pr
         throw error
       }
       if (found.newlyClaimed) {
-        owned++
+        state.owned++
         result.claimed.push(found.block.value.cidr)
       }
       await assignFromBlock(state, result, found.block, req.num - result.ips.length, config.strictAffinity)
@@ -165,7 +185,7 @@ async function findOrClaimBlock(state: State): Promise<{block: Versioned<Allocat
     const listed = state.remainingAffine.shift() as AffinityEntry
     const net = listed.net
     if (reservations.matchesWhole(net)) continue
-    if (state.trustCache && (listed.value.state === 'confirmed' || listed.value.state === '')) {
+    if ((state.trustCache || state.refreshed) && (listed.value.state === 'confirmed' || listed.value.state === '')) {
       // The CAS of the allocation confirms or refutes this guess; a refuted one is re-read then.
       const known = ctx.store.lastKnownBlock(net)
       if (known && known.value.affinity === mine) {
@@ -190,13 +210,44 @@ async function findOrClaimBlock(state: State): Promise<{block: Versioned<Allocat
     }
   }
   if (state.trustCache) {
-    // Before concluding that the host's blocks are full, look again at what the store says.
+    // Before concluding that the host's blocks are full, look again at what the store says: the
+    // host's affinities and all their blocks, read afresh in two requests (shared by concurrent
+    // requests); the blocks just read are then used as read, as Calico reads each one.
     state.trustCache = false
-    state.remainingAffine = (await ctx.store.hostAffinities(req.host, req.version, true)).filter((a) => state.inUsable(a.net))
+    state.refreshed = true
+    state.remainingAffine = (await ctx.store.refreshHost(req.host, req.version)).filter((a) => state.inUsable(a.net))
     return findOrClaimBlock(state)
   }
+  state.refreshed = false
   if (!state.allowNewClaim) throw new BlockLimitError()
   if (!state.config.autoAllocateBlocks) throw new NoFreeBlocksError()
+  // One claim at a time per host and family in this client: a request that waited while another
+  // claimed a block looks at the host's blocks again (the new one is among them) before claiming.
+  const lockKey = `${req.host}/${req.version}`
+  const claimsBefore = ctx.claims.made(lockKey)
+  const release = await ctx.claims.acquire(lockKey)
+  try {
+    if (ctx.claims.made(lockKey) === claimsBefore || state.rescans >= DATASTORE_RETRIES) {
+      const claimed = await claimNewBlock(state)
+      ctx.claims.noteClaim(lockKey)
+      return claimed
+    }
+    state.rescans++
+    state.trustCache = ctx.caching
+    // The claim patched this client's list of the host's affinities with what it wrote (or, if
+    // a write failed, dropped it, and this lists afresh, once for every request that waited).
+    state.remainingAffine = (await ctx.store.hostAffinities(req.host, req.version)).filter((a) => state.inUsable(a.net))
+    state.owned = Math.max(state.owned, state.remainingAffine.length)
+    state.allowNewClaim = state.owned < state.maxBlocks
+  } finally {
+    release()
+  }
+  return findOrClaimBlock(state)
+}
+
+/** Claims a new block for the host (findUsableBlock, then the pending → confirmed protocol). */
+async function claimNewBlock(state: State): Promise<{block: Versioned<AllocationBlock>; newlyClaimed: boolean}> {
+  const {ctx, req, reservations} = state
   for (let attempt = 0; attempt < DATASTORE_RETRIES; attempt++) {
     const subnet = await findUsableBlock(state)
     for (let inner = 0; inner < DATASTORE_RETRIES; inner++) {
@@ -242,49 +293,28 @@ async function findUsableBlock(state: State): Promise<Net> {
 }
 
 /**
- * assignFromExistingBlock with CAS retries: takes up to `num` addresses (all from this one block
- * read, in one write) and adds them to the result. The handle's count is raised in the same batch
- * as the block CAS (HandleWriter explains the ordering) and lowered again if the block write
- * loses. With `affinityCheck` (strict affinity) only blocks affine to this host are used. The
- * block as written is remembered, so the next allocation from it needs no read.
+ * assignFromExistingBlock: takes up to `num` addresses from this block and adds them to the
+ * result. The write is shared with any concurrent requests of this client for the same block
+ * (commit.ts): one transaction carries the block compare-and-swap and the raise of the handle's
+ * count, so they land together or not at all, and a lost race is retried against the block the
+ * failed write reported. With `affinityCheck` (strict affinity) only a block affine to this host
+ * is used. Fewer addresses (or none) when the block runs short; the caller looks further.
  */
 async function assignFromBlock(state: State, result: FamilyResult, start: Versioned<AllocationBlock>, num: number, affinityCheck: boolean): Promise<void> {
   const {ctx, req, reservations} = state
-  let current: Versioned<AllocationBlock> | undefined = start
-  for (let attempt = 0; attempt < DATASTORE_RETRIES && current; attempt++) {
-    const block = current.value
-    if (affinityCheck && block.affinity !== hostAffinity(req.host)) return
-    const {block: next, ordinals} = assignInBlock(block, num, req.handleId, req.attrs, reservations)
-    if (ordinals.length === 0) return
-    const write = ctx.store.blockUpdateOp(next, current.revision)
-    const handles = req.handles
-    let raisedHandle = false
-    let outcome: Versioned<AllocationBlock> | Error
-    if (handles) {
-      const raise = await handles.raiseOp(block.cidr, ordinals.length)
-      const [handleResult, blockResult] = await ctx.datastore.batch([raise.op, write.op])
-      raisedHandle = handles.raised(handleResult, raise.value)
-      outcome = ctx.store.blockUpdateResult(blockResult, write.value)
-    } else {
-      const [blockResult] = await ctx.datastore.batch([write.op])
-      outcome = ctx.store.blockUpdateResult(blockResult, write.value)
-    }
-    if (outcome instanceof Error) {
-      if (raisedHandle) await handles?.lower(block.cidr, ordinals.length)
-      if (!isRace(outcome)) throw outcome
-      await backoff(attempt)
-      current = await ctx.store.getBlock(block.cidr)
-      continue
-    }
-    // Recorded before anything else can fail, so a failing request gives these back too.
-    for (const ordinal of ordinals) {
-      const addr = ordinalAddr(block, ordinal)
-      result.ips.push({address: addrString(addr), addr, block: block.cidr, sequenceNumber: block.sequenceNumber})
-    }
-    if (handles && !raisedHandle) await handles.raiseAfter(block.cidr, ordinals.length)
-    return
+  const grant = await ctx.committer.submit({
+    num,
+    handleId: req.handleId,
+    handles: req.handles,
+    attrs: req.attrs,
+    reservations,
+    ...(affinityCheck ? {requireAffinity: hostAffinity(req.host)} : {}),
+    start,
+  })
+  for (const ordinal of grant.ordinals) {
+    const addr = ordinalAddr(grant.block, ordinal)
+    result.ips.push({address: addrString(addr), addr, block: grant.block.cidr, sequenceNumber: grant.block.sequenceNumber})
   }
-  if (current) throw new MaxRetriesError()
 }
 
 /**

@@ -11,6 +11,7 @@ import type {Datastore} from '../datastore/datastore.js'
 import {ResourceClient} from '../datastore/resources.js'
 import {IPAMConfigError} from './errors.js'
 import {InputsCache} from './cache.js'
+import {BlockCommitter} from './commit.js'
 import {DEFAULT_IPAM_CONFIG, type IPAMConfig} from './model.js'
 import {checkNoOverlap, parsePools, type Pool} from './pools.js'
 import {Reservations} from './reservations.js'
@@ -28,6 +29,10 @@ export interface IPAMContextOptions {
 
 export class IPAMContext {
   readonly store: IPAMStore
+  /** Shares one block write among concurrent requests for that block (commit.ts). */
+  readonly committer: BlockCommitter
+  /** One new-block claim at a time per host and family (auto-assign.ts). */
+  readonly claims = new ClaimLocks()
   readonly resources: ResourceClient
   /** The watched snapshots, when caching. */
   readonly inputs: InputsCache | undefined
@@ -37,6 +42,7 @@ export class IPAMContext {
     options: IPAMContextOptions = {},
   ) {
     this.store = new IPAMStore(datastore, options.cache === true)
+    this.committer = new BlockCommitter(datastore, this.store)
     this.resources = new ResourceClient(datastore)
     this.inputs = options.cache ? new InputsCache(datastore, options.maxAgeMs) : undefined
   }
@@ -119,5 +125,39 @@ export class IPAMContext {
       throw new IPAMConfigError('MaxBlocksPerHost requires StrictAffinity to be enabled')
     }
     await this.store.putConfig(next, current?.revision)
+  }
+}
+
+/**
+ * Serialises the claiming of new blocks per host and family within one client, and counts the
+ * claims made, so concurrent requests that all find the host's blocks full claim one block
+ * between them rather than one each: a request that waited while another claimed looks at the
+ * host's blocks again first.
+ */
+export class ClaimLocks {
+  private readonly tails = new Map<string, Promise<void>>()
+  private readonly counts = new Map<string, number>()
+
+  /** Claims made so far for `key`. */
+  made(key: string): number {
+    return this.counts.get(key) ?? 0
+  }
+
+  noteClaim(key: string): void {
+    this.counts.set(key, this.made(key) + 1)
+  }
+
+  /** Waits for the lock on `key`; call the returned function to release it. */
+  async acquire(key: string): Promise<() => void> {
+    const previous = this.tails.get(key) ?? Promise.resolve()
+    let release!: () => void
+    const mine = new Promise<void>((resolve) => (release = resolve))
+    const tail = previous.then(() => mine)
+    this.tails.set(key, tail)
+    await previous
+    return () => {
+      release()
+      if (this.tails.get(key) === tail) this.tails.delete(key)
+    }
   }
 }

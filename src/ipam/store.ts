@@ -4,7 +4,7 @@
  * on the revision just read; the typed ConflictError / AlreadyExistsError / NotFoundError of the
  * datastore pass through untouched for the retry loops in client.ts to act on.
  */
-import type {Datastore, KV, WriteOp, WriteResult} from '../datastore/datastore.js'
+import type {Datastore, KV, WriteOp} from '../datastore/datastore.js'
 import {forWrite} from './block.js'
 import {
   affinityKey,
@@ -54,6 +54,15 @@ function versioned<T>(kv: KV, decode: (text: string) => T): Versioned<T> {
   return {value: decode(kv.value), revision: kv.modRevision}
 }
 
+/** The read under way for `key`, or a new one (forgotten once it settles). */
+function shared<T>(inFlight: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  const pending = inFlight.get(key)
+  if (pending) return pending
+  const promise = read().finally(() => inFlight.delete(key))
+  inFlight.set(key, promise)
+  return promise
+}
+
 /** Last-known blocks kept at most; beyond this the memory is simply cleared. */
 const MAX_KNOWN_BLOCKS = 4096
 /** A cached list of a host's affinities is re-listed after this long. */
@@ -63,6 +72,13 @@ export class IPAMStore {
   /** Last-known blocks (when remembering): a guess for the next CAS, never an authority. */
   private readonly known = new Map<string, Versioned<AllocationBlock>>()
   private readonly affinityLists = new Map<string, {entries: AffinityEntry[]; at: number}>()
+  private readonly blockReads = new Map<string, Promise<Versioned<AllocationBlock> | undefined>>()
+  private readonly affinityReads = new Map<string, Promise<AffinityEntry[]>>()
+  private readonly hostRefreshes = new Map<string, Promise<AffinityEntry[]>>()
+  /** Bumped by every affinity write of this client. */
+  private affinityEpoch = 0
+  /** Blocks decoded by listBlocks, by key, reused while their revision is unchanged (when remembering). */
+  private readonly decoded = new Map<string, Versioned<AllocationBlock>>()
 
   constructor(
     readonly datastore: Datastore,
@@ -106,19 +122,74 @@ export class IPAMStore {
     const key = `${host}/${version}`
     const cached = this.affinityLists.get(key)
     if (this.remember && !fresh && cached && Date.now() - cached.at < AFFINITY_LIST_MAX_AGE_MS) return cached.entries
-    const entries = await this.listAffinities(host, version)
-    if (this.remember) this.affinityLists.set(key, {entries, at: Date.now()})
-    return entries
+    // Concurrent requests that need the list share one request, unless this client changed the
+    // host's affinities since it began; a list that overlapped such a change is not kept.
+    const epoch = this.affinityEpoch
+    return shared(this.affinityReads, `${key}@${epoch}`, async () => {
+      const entries = await this.listAffinities(host, version)
+      if (this.remember && epoch === this.affinityEpoch) this.affinityLists.set(key, {entries, at: Date.now()})
+      return entries
+    })
   }
 
-  private affinitiesChanged(host: string): void {
-    if (this.affinityLists.size === 0) return
-    for (const key of this.affinityLists.keys()) if (key.startsWith(`${host}/`)) this.affinityLists.delete(key)
+  /**
+   * A long-lived client's fresh look at one host's blocks: its affinities listed now and all
+   * their blocks read in one request (getMany), remembered as last-known. Concurrent callers share
+   * the look under way. Returns the affinities.
+   */
+  refreshHost(host: string, version: IPVersion): Promise<AffinityEntry[]> {
+    return shared(this.hostRefreshes, `${host}/${version}`, async () => {
+      const entries = await this.hostAffinities(host, version, true)
+      const kvs = await this.datastore.getMany(entries.map((e) => blockKey(e.net)))
+      kvs.forEach((kv, i) => {
+        const net = entries[i].net
+        if (!kv) return this.forgetBlock(net)
+        const known = this.known.get(netString(net))
+        if (!known || known.revision !== kv.modRevision) this.note(versioned(kv, decodeBlock))
+      })
+      return entries
+    })
+  }
+
+  /**
+   * Runs one of this client's affinity writes: a list of the host's affinities already under way
+   * is not kept (it may predate the write); the kept list is patched with the outcome, or dropped
+   * if the write failed (the store then holds something this client does not know).
+   */
+  private async affinityWrite<T extends AffinityEntry | undefined>(host: string, net: Net, write: () => Promise<T>): Promise<T> {
+    this.affinityEpoch++
+    let written: T
+    try {
+      written = await write()
+    } catch (error) {
+      for (const key of this.affinityLists.keys()) if (key.startsWith(`${host}/`)) this.affinityLists.delete(key)
+      throw error
+    }
+    const key = `${host}/${net.version}`
+    const cached = this.affinityLists.get(key)
+    if (cached) {
+      const entries = cached.entries.filter((e) => netString(e.net) !== netString(net))
+      if (written) {
+        entries.push(written)
+        entries.sort((a, b) => Buffer.compare(Buffer.from(affinityKey(a.host, a.net)), Buffer.from(affinityKey(b.host, b.net))))
+      }
+      this.affinityLists.set(key, {entries, at: cached.at})
+    }
+    return written
   }
 
   // Blocks.
 
-  async getBlock(net: Net): Promise<Versioned<AllocationBlock> | undefined> {
+  /**
+   * The block as stored. Concurrent reads of one block by this client share one request, so a
+   * caller may get a value read a moment before it asked: like every value here, a guess that
+   * the next compare-and-swap confirms or refutes.
+   */
+  getBlock(net: Net): Promise<Versioned<AllocationBlock> | undefined> {
+    return shared(this.blockReads, netString(net), () => this.readBlock(net))
+  }
+
+  private async readBlock(net: Net): Promise<Versioned<AllocationBlock> | undefined> {
     const kv = await this.datastore.get(blockKey(net))
     if (!kv) {
       this.forgetBlock(net)
@@ -131,27 +202,46 @@ export class IPAMStore {
 
   /**
    * The compare-and-swap that writes `next` over the block at `revision` (sequence number
-   * incremented), as a batch op, for writing it together with its handle in one round trip.
+   * incremented), as an op of a transaction; pass the outcome to wroteBlock or sawBlock.
    */
   blockUpdateOp(next: AllocationBlock, revision: number): {op: WriteOp; value: AllocationBlock} {
     const value = forWrite(next)
     return {op: {op: 'update', key: blockKey(next.cidr), value: encodeBlock(value), expectedRevision: revision}, value}
   }
 
-  /** The outcome of a blockUpdateOp: the block as written, or the error (and the block forgotten). */
-  blockUpdateResult(result: WriteResult, value: AllocationBlock): Versioned<AllocationBlock> | Error {
-    if (!result.ok) {
-      this.forgetBlock(value.cidr)
-      return result.error
+  /** A blockUpdateOp landed: the block as written. */
+  wroteBlock(value: AllocationBlock, kv: KV): Versioned<AllocationBlock> {
+    const block = {value, revision: kv.modRevision}
+    this.note(block)
+    return block
+  }
+
+  /** The block as a failed transaction reported it (undefined: it no longer exists). */
+  sawBlock(net: Net, kv: KV | undefined): Versioned<AllocationBlock> | undefined {
+    if (!kv) {
+      this.forgetBlock(net)
+      return undefined
     }
-    const block = {value, revision: result.kv.modRevision}
+    const block = versioned(kv, decodeBlock)
     this.note(block)
     return block
   }
 
   async listBlocks(version?: IPVersion): Promise<Array<Versioned<AllocationBlock>>> {
     const {items} = await this.datastore.list(blockPrefix(version))
-    return items.filter((kv) => kv.key.includes('/block/')).map((kv) => versioned(kv, decodeBlock))
+    const blocks = items.filter((kv) => kv.key.includes('/block/'))
+    if (!this.remember) return blocks.map((kv) => versioned(kv, decodeBlock))
+    // A long-lived client lists the blocks at every claim; most have not changed since the last.
+    const seen = new Map<string, Versioned<AllocationBlock>>()
+    const out = blocks.map((kv) => {
+      const previous = this.decoded.get(kv.key)
+      const block = previous && previous.revision === kv.modRevision ? previous : versioned(kv, decodeBlock)
+      seen.set(kv.key, block)
+      return block
+    })
+    if (version === undefined || this.decoded.size > MAX_KNOWN_BLOCKS) this.decoded.clear()
+    for (const [key, block] of seen) this.decoded.set(key, block)
+    return out
   }
 
   async createBlock(block: AllocationBlock): Promise<Versioned<AllocationBlock>> {
@@ -201,23 +291,27 @@ export class IPAMStore {
     return out
   }
 
-  async createAffinity(host: string, net: Net, state: AffinityState): Promise<AffinityEntry> {
-    this.affinitiesChanged(host)
-    const value: BlockAffinity = {state, deleted: false}
-    const kv = await this.datastore.create(affinityKey(host, net), encodeAffinity(value))
-    return {host, net, value, revision: kv.modRevision}
+  createAffinity(host: string, net: Net, state: AffinityState): Promise<AffinityEntry> {
+    return this.affinityWrite(host, net, async () => {
+      const value: BlockAffinity = {state, deleted: false}
+      const kv = await this.datastore.create(affinityKey(host, net), encodeAffinity(value))
+      return {host, net, value, revision: kv.modRevision}
+    })
   }
 
-  async updateAffinity(entry: AffinityEntry, state: AffinityState): Promise<AffinityEntry> {
-    this.affinitiesChanged(entry.host)
-    const value: BlockAffinity = {state, deleted: false}
-    const kv = await this.datastore.update(affinityKey(entry.host, entry.net), encodeAffinity(value), entry.revision)
-    return {...entry, value, revision: kv.modRevision}
+  updateAffinity(entry: AffinityEntry, state: AffinityState): Promise<AffinityEntry> {
+    return this.affinityWrite(entry.host, entry.net, async () => {
+      const value: BlockAffinity = {state, deleted: false}
+      const kv = await this.datastore.update(affinityKey(entry.host, entry.net), encodeAffinity(value), entry.revision)
+      return {...entry, value, revision: kv.modRevision}
+    })
   }
 
   async deleteAffinity(entry: AffinityEntry): Promise<void> {
-    this.affinitiesChanged(entry.host)
-    await this.datastore.delete(affinityKey(entry.host, entry.net), entry.revision)
+    await this.affinityWrite(entry.host, entry.net, async () => {
+      await this.datastore.delete(affinityKey(entry.host, entry.net), entry.revision)
+      return undefined
+    })
   }
 
   // Handles.

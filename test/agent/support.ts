@@ -83,6 +83,10 @@ export class FlakyDatastore implements Datastore {
     this.check()
     return this.inner.batch(ops)
   }
+  async transact(ops: Parameters<Datastore['transact']>[0]) {
+    this.check()
+    return this.inner.transact(ops)
+  }
   async revision() {
     this.check()
     return this.inner.revision()

@@ -24,6 +24,7 @@ import {
   type Datastore,
   DatastoreError,
   type KV,
+  MAX_TXN_OPS,
   NotFoundError,
   type WatchEvent,
   type WriteOp,
@@ -373,6 +374,97 @@ export function runConformance(name: string, setup: ConformanceSetup): void {
       assert.equal(await ds.get(k('missing2')), undefined, 'failed update did not create')
       assert.deepEqual(await ds.get(k('n2')), ok[3])
       assert.deepEqual(await ds.batch([]), [])
+    })
+
+    // ---------------------------------------------------------------- transact
+
+    it('transact: all ops or none; a failed check reports every op\'s error and current pair', 20_000, async ({open, prefix}) => {
+      const ds = await open()
+      const k = (n: string): string => `${prefix}${n}`
+      const a = await ds.create(k('a'), 'a')
+      const b = await ds.create(k('b'), 'b')
+      const stale = a.modRevision
+      const a2 = await ds.update(k('a'), 'a2')
+
+      const failing: WriteOp[] = [
+        {op: 'create', key: k('new'), value: 'new'},
+        {op: 'update', key: k('a'), value: 'clobber', expectedRevision: stale},
+        {op: 'create', key: k('b'), value: 'clobber'},
+        {op: 'delete', key: k('gone')},
+        {op: 'update', key: k('zero'), value: 'v', expectedRevision: 0},
+        {op: 'update', key: k('b'), value: 'b?', expectedRevision: 0},
+      ]
+      // Keys are unique per transaction, so the two b ops go in separate calls.
+      const first = await ds.transact(failing.slice(0, 5))
+      assert.ok(!first.ok)
+      const want = [undefined, ConflictError, AlreadyExistsError, NotFoundError, NotFoundError]
+      first.failures.forEach((f, i) => {
+        const w = want[i]
+        if (w === undefined) assert.equal(f, undefined, `op ${i} passes its check`)
+        else assert.ok(f instanceof w && f.key === failing[i].key, `op ${i}: expected ${w.name}, got ${f?.name}`)
+      })
+      assert.deepEqual(first.current, [undefined, a2, b, undefined, undefined], 'the current pair of every key')
+      const second = await ds.transact([failing[5]])
+      assert.ok(!second.ok && second.failures[0] instanceof ConflictError, 'a present key never matches a non-positive revision')
+      assert.equal(await ds.get(k('new')), undefined, 'nothing of a failed transaction is written')
+      assert.deepEqual(await ds.get(k('a')), a2)
+
+      const before = await ds.revision()
+      const done = await ds.transact([
+        {op: 'create', key: k('new'), value: 'new'},
+        {op: 'update', key: k('a'), value: 'a3', expectedRevision: a2.modRevision},
+        {op: 'delete', key: k('b'), expectedRevision: b.modRevision},
+        {op: 'update', key: k('a-unconditional-missing'), value: 'x'},
+      ])
+      assert.ok(!done.ok && done.failures[3] instanceof NotFoundError, 'one failing op stops them all')
+      assert.deepEqual(await ds.get(k('b')), b)
+      const ok = await ds.transact([
+        {op: 'create', key: k('new'), value: 'new'},
+        {op: 'update', key: k('a'), value: 'a3', expectedRevision: a2.modRevision},
+        {op: 'delete', key: k('b'), expectedRevision: b.modRevision},
+      ])
+      assert.ok(ok.ok)
+      assert.deepEqual(ok.kvs[2], b, 'a delete returns the pair as it was')
+      assert.deepEqual(await ds.get(k('new')), ok.kvs[0])
+      assert.deepEqual(await ds.get(k('a')), ok.kvs[1])
+      assert.equal(ok.kvs[1].createRevision, a.createRevision)
+      assert.ok(ok.kvs[0].modRevision > before && ok.kvs[1].modRevision > before)
+      assert.equal(await ds.get(k('b')), undefined)
+
+      await assert.rejects(ds.transact([{op: 'create', key: k('dup'), value: '1'}, {op: 'delete', key: k('dup')}]), DatastoreError)
+      await assert.rejects(
+        ds.transact(Array.from({length: MAX_TXN_OPS + 1}, (_, i) => ({op: 'create' as const, key: k(`many${i}`), value: ''}))),
+        DatastoreError,
+      )
+      assert.equal(await ds.get(k('dup')), undefined)
+      assert.deepEqual(await ds.transact([]), {ok: true, kvs: []})
+    })
+
+    it('transact: concurrent compare-and-swaps on one key from several clients never both win', 60_000, async ({open, prefix}) => {
+      const stores = await Promise.all([open(), open(), open()])
+      const key = `${prefix}counter`
+      await stores[0].create(key, '0')
+      let wins = 0
+      await Promise.all(
+        stores.map(async (ds, w) => {
+          for (let n = 0; n < 40; n++) {
+            let current = await ds.get(key)
+            for (;;) {
+              const value = String(Number(current?.value) + 1)
+              const result = await ds.transact([
+                {op: 'update', key, value, expectedRevision: current?.modRevision},
+                {op: 'create', key: `${prefix}w${w}-${n}`, value},
+              ])
+              if (result.ok) break
+              current = result.current[0]
+            }
+            wins++
+          }
+        }),
+      )
+      assert.equal(wins, 120)
+      assert.equal((await stores[0].get(key))?.value, '120', 'every increment landed exactly once')
+      assert.equal((await stores[0].list(`${prefix}w`)).items.length, 120)
     })
 
     it('batch of 10,000 creates', 120_000, async ({open, prefix, t}) => {

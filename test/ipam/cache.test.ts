@@ -3,7 +3,7 @@
  * a pool disabled, an address reserved, or a node relabelled by ANOTHER connection is honoured
  * once the client has seen the change (sync to its revision -- no sleeps, no timing); stale
  * last-known blocks only cost a retry (two clients racing on one host never share an address);
- * the handle and the block go out in one batch, and `num` addresses come from one block write.
+ * the handle and the block go out in one transaction, and `num` addresses come from one block write.
  * Also: pool namespaceSelector, and an affinity given up once its pool stops selecting the node
  * (ensureConsistentAffinity), on a caching and on a fresh client.
  */
@@ -125,15 +125,15 @@ describe('long-lived IPAM client', {timeout: 120_000}, () => {
     }
   })
 
-  test('handle and block are written in one batch; --num K comes from one block write', async () => {
+  test('handle and block are written in one transaction; --num K comes from one block write', async () => {
     const {ds, other, resources} = await store()
     const batches: WriteOp[][] = []
     const counting = new Proxy(ds, {
       get(target, prop) {
-        if (prop === 'batch') {
+        if (prop === 'transact' || prop === 'batch') {
           return (ops: WriteOp[]) => {
             batches.push(ops)
-            return target.batch(ops)
+            return prop === 'batch' ? target.batch(ops) : target.transact(ops)
           }
         }
         const value = Reflect.get(target, prop) as unknown
@@ -147,10 +147,10 @@ describe('long-lived IPAM client', {timeout: 120_000}, () => {
       batches.length = 0
       const result = await ipam.assign({host: 'n1', handleId: 'many', num4: 5})
       assert.equal(result.v4.length, 5)
-      assert.equal(batches.length, 1, 'one batch for five addresses in one block')
+      assert.equal(batches.length, 1, 'one transaction for five addresses in one block')
       assert.deepEqual(
         batches[0].map((op) => op.op + ' ' + op.key.split('/')[4]),
-        ['create handle', 'update assignment'],
+        ['update assignment', 'create handle'],
       )
       await checkInvariants(ds)
     } finally {

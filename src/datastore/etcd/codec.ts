@@ -15,6 +15,8 @@ import {
   DatastoreError,
   type KV,
   NotFoundError,
+  type TxnResult,
+  txnFailures,
   type WriteOp,
   type WriteResult,
 } from '../datastore.js'
@@ -133,4 +135,49 @@ export function opResult(op: WriteOp, succeeded: boolean, responses: IResponseOp
       current.modRevision,
     ),
   }
+}
+
+/**
+ * The transaction of Datastore.transact: every op's compare (an update/delete expecting a
+ * non-positive revision adds a presence compare, since an absent key's mod_revision is 0), every
+ * op's write on success, and a read of every op's key on failure.
+ */
+export function atomicTxn(ops: readonly WriteOp[]): ITxnRequest {
+  const compare: ICompare[] = []
+  const success: NonNullable<ITxnRequest['success']> = []
+  const failure: NonNullable<ITxnRequest['failure']> = []
+  for (const op of ops) {
+    const key = encodeKey(op.key)
+    if (op.op === 'create') compare.push(absent(key))
+    else if (op.expectedRevision === undefined) compare.push(exists(key))
+    else {
+      if (!(op.expectedRevision > 0)) compare.push(exists(key))
+      compare.push(modIs(key, op.expectedRevision))
+    }
+    success.push(
+      op.op === 'delete'
+        ? {request_delete_range: {key, prev_kv: true}}
+        : {request_put: {key, value: Buffer.from(op.value, 'utf8'), prev_kv: op.op === 'update'}},
+    )
+    failure.push({request_range: {key}})
+  }
+  return {compare, success, failure}
+}
+
+/** Interprets the response to atomicTxn(ops). */
+export function atomicResult(ops: readonly WriteOp[], response: {succeeded: boolean; responses: IResponseOp[]; header: {revision: string}}): TxnResult {
+  const revision = Number(response.header.revision)
+  if (response.succeeded) {
+    const kvs = ops.map((op, i) => {
+      const result = opResult(op, true, [response.responses[i]], revision)
+      // Every compare held, so every write happened; a delete's prev_kv is always present.
+      if (!result.ok) throw new DatastoreError(`etcd transaction reported success but ${op.key} was not written`, op.key)
+      return result.kv
+    })
+    return {ok: true, kvs}
+  }
+  const current = ops.map((_, i) => presentKV(response.responses[i]?.response_range?.kvs?.[0]))
+  const failures = txnFailures(ops, current)
+  if (!failures.some((f) => f !== undefined)) failures[0] = new DatastoreError('etcd transaction failed its compares but no op explains why', ops[0]?.key)
+  return {ok: false, failures, current}
 }

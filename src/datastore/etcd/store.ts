@@ -15,9 +15,11 @@ import {
   CompactedError,
   type Datastore,
   DatastoreError,
+  invalidTxn,
   type KV,
   type ListOptions,
   type ListResult,
+  type TxnResult,
   type WatchHandle,
   type WatchListener,
   type WriteOp,
@@ -25,7 +27,7 @@ import {
 } from '../datastore.js'
 import {BatchWriter, type BatchLimits} from './batch.js'
 import {Caller, type CallerOptions, rejection, RejectedError} from './calls.js'
-import {encodeKey, keyAfter, prefixRange, toKV} from './codec.js'
+import {atomicResult, atomicTxn, encodeKey, keyAfter, prefixRange, toKV} from './codec.js'
 import {EtcdWatch, probeCompactRevision} from './watch.js'
 
 /** Pairs per range request: the first page, and the bounds for later ones (sized by bytes). */
@@ -137,6 +139,25 @@ export class EtcdDatastore implements Datastore {
     if (this.closed) throw this.caller.closedError()
     if (ops.length === 0) return []
     return this.batcher.run(ops)
+  }
+
+  /**
+   * One flat transaction: the compares of every op; all writes if they hold, else a read of every
+   * op's key, so a failure reports the current pairs in the same round trip.
+   */
+  async transact(ops: WriteOp[]): Promise<TxnResult> {
+    if (this.closed) throw this.caller.closedError()
+    const invalid = invalidTxn(ops)
+    if (invalid !== undefined) throw invalid
+    if (ops.length === 0) return {ok: true, kvs: []}
+    const txn = atomicTxn(ops)
+    let response: ITxnResponse
+    try {
+      response = await this.txn(txn)
+    } catch (error) {
+      throw rejection(error)
+    }
+    return atomicResult(ops, response)
   }
 
   /**

@@ -17,10 +17,13 @@ import {
   ConflictError,
   type Datastore,
   DatastoreError,
+  invalidTxn,
   type KV,
   type ListOptions,
   type ListResult,
   NotFoundError,
+  type TxnResult,
+  txnFailures,
   UnavailableError,
   type WatchEvent,
   type WatchHandle,
@@ -243,6 +246,31 @@ export class LocalDatastore implements Datastore, EventSource {
     )
     if (results.some((r) => r.ok)) this.hub.notifyLocalWrite()
     return results
+  }
+
+  /**
+   * One write transaction: every op's key is read and checked first (under the write lock, so
+   * nothing changes in between) and the ops are applied only if every check holds, each with its
+   * own revision as in batch.
+   */
+  async transact(ops: WriteOp[]): Promise<TxnResult> {
+    const invalid = invalidTxn(ops)
+    if (invalid !== undefined) throw invalid
+    if (ops.length === 0) return {ok: true, kvs: []}
+    const result = this.guard(
+      () =>
+        this.writeTx((next): TxnResult => {
+          const current = ops.map((op) => {
+            const row = this.stmts.get.get(op.key)
+            return row === undefined ? undefined : toKV(row)
+          })
+          const failures = txnFailures(ops, current)
+          if (failures.some((f) => f !== undefined)) return {ok: false, failures, current}
+          return {ok: true, kvs: ops.map((op) => this.applyOp(op, next))}
+        }) as TxnResult,
+    )
+    if (result.ok) this.hub.notifyLocalWrite()
+    return result
   }
 
   async revision(): Promise<number> {

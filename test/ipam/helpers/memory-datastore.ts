@@ -9,10 +9,13 @@ import {
   ConflictError,
   type Datastore,
   DatastoreError,
+  invalidTxn,
   type KV,
   type ListOptions,
   type ListResult,
   NotFoundError,
+  type TxnResult,
+  txnFailures,
   type WatchHandle,
   type WriteOp,
   type WriteResult,
@@ -101,6 +104,40 @@ export class MemoryDatastore implements Datastore {
       }
     }
     return out
+  }
+
+  /** All or nothing; injected conflicts hit its compare-and-swap ops as they hit single writes. */
+  async transact(ops: WriteOp[]): Promise<TxnResult> {
+    const invalid = invalidTxn(ops)
+    if (invalid !== undefined) throw invalid
+    for (const op of ops) {
+      if (op.op === 'create') continue
+      try {
+        if (this.kvs.get(op.key)?.modRevision === op.expectedRevision) this.maybeInject(op.key, op.expectedRevision)
+      } catch {
+        break
+      }
+    }
+    const current = ops.map((op) => {
+      const kv = this.kvs.get(op.key)
+      return kv ? {...kv} : undefined
+    })
+    const failures = txnFailures(ops, current)
+    if (failures.some((f) => f !== undefined)) return {ok: false, failures, current}
+    const kvs: KV[] = []
+    for (const op of ops) {
+      if (op.op === 'delete') {
+        kvs.push({...(this.kvs.get(op.key) as KV)})
+        this.kvs.delete(op.key)
+        this.rev++
+        continue
+      }
+      const createRevision = this.kvs.get(op.key)?.createRevision ?? this.rev + 1
+      const kv = {key: op.key, value: op.value, modRevision: ++this.rev, createRevision}
+      this.kvs.set(op.key, kv)
+      kvs.push({...kv})
+    }
+    return {ok: true, kvs}
   }
 
   async revision(): Promise<number> {
