@@ -3,12 +3,16 @@
  * 250 local workload endpoints × 2,000 policies (5 tiers) through the calc graph into the
  * iptables + ipset dataplane. Prints
  *  - the initial programming time, as a ratio to a raw `ipset restore` + `iptables-restore` of the
- *    very same final sets and rules (all four tables) into a fresh namespace (target ≤ 1.3×);
+ *    very same final sets and rules (all four tables) into a fresh namespace, the faster of one call
+ *    and one call per table (target ≤ 1.3×); the same with `--noflush`; CPU (user + sys) of this
+ *    process and its children for each (/proc/self/stat, clock ticks);
  *  - the bytes written by a no-op resync, in total and per table (target 0).
  * Apply-to-first-dropped-packet latency needs workloads with real interfaces: see
  * bench/dataplane-latency.ts. Run: node --import tsx bench/dataplane.ts
+ * (DATAPLANE_CHUNK_CHAINS=<n> sets the chains per transaction of a split write).
  */
 import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
 import type {Resource} from '../src/api/index.js'
@@ -63,6 +67,27 @@ function* snapshot(): Generator<CalcUpdate> {
   }
 }
 
+/** CPU time of this process plus its waited-for children (user + sys, ms), from /proc/self/stat. */
+interface Cpu {
+  readonly user: number
+  readonly sys: number
+  readonly total: number
+  minus(other: Cpu): Cpu
+  toString(): string
+}
+
+function makeCpu(user: number, sys: number): Cpu {
+  return {user, sys, total: user + sys, minus: (o) => makeCpu(user - o.user, sys - o.sys), toString: () => `user ${user.toFixed(0)} ms + sys ${sys.toFixed(0)} ms`}
+}
+
+function cpu(): Cpu {
+  // Fields after the command name: utime stime cutime cstime are fields 14-17 (clock ticks, 100 Hz).
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const ticks = (i: number): number => Number(fields[i - 3]) * 10
+  return makeCpu(ticks(14) + ticks(16), ticks(15) + ticks(17))
+}
+
 function sh(argv: string[], input?: string): string {
   const result = spawnSync(argv[0], argv.slice(1), {input, encoding: 'utf8', maxBuffer: 1 << 28})
   if (result.status !== 0) throw new Error(`${argv.join(' ')}: ${result.stderr}`)
@@ -75,32 +100,43 @@ if (process.getuid?.() !== 0) {
 }
 const programmed = `bench-dp-${process.pid}`
 const raw = `bench-raw-${process.pid}`
+const rawPerTable = `bench-rawpt-${process.pid}`
 const rawNoflush = `bench-rawnf-${process.pid}`
-for (const ns of [programmed, raw, rawNoflush]) sh(['ip', 'netns', 'add', ns])
+const namespaces = [programmed, raw, rawPerTable, rawNoflush]
+for (const ns of namespaces) sh(['ip', 'netns', 'add', ns])
 try {
   const graph = new CalcGraph({nodeName: NODE})
   for (const update of snapshot()) graph.onUpdate(update)
   graph.inSync()
   const messages = graph.flush()
-  const dataplane = new IptablesDataplane({run: inNetns(programmed, runCmd), refreshTimer: false, writeSysctls: async () => undefined})
+  // DATAPLANE_CHUNK_CHAINS overrides the chains per transaction of a split write (to compare sizes).
+  const chunkChains = process.env.DATAPLANE_CHUNK_CHAINS === undefined ? undefined : Number(process.env.DATAPLANE_CHUNK_CHAINS)
+  const dataplane = new IptablesDataplane({run: inNetns(programmed, runCmd), refreshTimer: false, writeSysctls: async () => undefined, chunkChains})
   for (const message of messages) dataplane.onUpdate(message)
+  const cpuStart = cpu()
   const start = performance.now()
   await dataplane.apply()
   const initialMs = performance.now() - start
+  const initialCpu = cpu().minus(cpuStart)
   const status = dataplane.status()
 
   const sets = sh(['ip', 'netns', 'exec', programmed, 'ipset', 'save'])
   // All four tables (raw, mangle, nat, filter): the agent programs them all.
   const rules = sh(['ip', 'netns', 'exec', programmed, 'iptables-save'])
-  const rawStart = performance.now()
-  sh(['ip', 'netns', 'exec', raw, 'ipset', 'restore'], sets)
-  sh(['ip', 'netns', 'exec', raw, 'iptables-restore'], rules)
-  const rawMs = performance.now() - rawStart
-  // The same with --noflush, the form any agent that must leave other rules alone uses.
-  const noflushStart = performance.now()
-  sh(['ip', 'netns', 'exec', rawNoflush, 'ipset', 'restore'], sets)
-  sh(['ip', 'netns', 'exec', rawNoflush, 'iptables-restore', '--noflush'], rules)
-  const noflushMs = performance.now() - noflushStart
+  const perTableRules = rules.split(/(?=^\*)/m).filter((t) => t.startsWith('*'))
+  // Baselines, each into a fresh namespace: the same sets and rules in one plain restore, in one
+  // plain restore per table, and in one --noflush restore (what an agent sharing the tables uses).
+  const baseline = (ns: string, scripts: readonly string[], args: readonly string[]): {ms: number; cpu: Cpu} => {
+    const c0 = cpu()
+    const t0 = performance.now()
+    sh(['ip', 'netns', 'exec', ns, 'ipset', 'restore'], sets)
+    for (const script of scripts) sh(['ip', 'netns', 'exec', ns, 'iptables-restore', ...args], script)
+    return {ms: performance.now() - t0, cpu: cpu().minus(c0)}
+  }
+  const oneCall = baseline(raw, [rules], [])
+  const perTable = baseline(rawPerTable, perTableRules, [])
+  const noflush = baseline(rawNoflush, [rules], ['--noflush'])
+  const plain = oneCall.ms <= perTable.ms ? {...oneCall, how: 'one call'} : {...perTable, how: 'one call per table'}
 
   const before = dataplane.status()
   dataplane.requestResync()
@@ -108,18 +144,22 @@ try {
   const after = dataplane.status()
   const resyncBytes = after.iptablesBytesWritten - before.iptablesBytesWritten
   const resyncCalls = after.iptablesRestoreCalls - before.iptablesRestoreCalls
-  const perTable = (['raw', 'mangle', 'nat', 'filter'] as const)
+  const resyncPerTable = (['raw', 'mangle', 'nat', 'filter'] as const)
     .map((t) => `${t} ${after.tables[t].bytesWritten - before.tables[t].bytesWritten}`)
     .join(', ')
   await dataplane.close()
 
   const ruleCount = rules.split('\n').filter((line) => line.startsWith('-A ')).length
   console.log(`dataplane bench: ${LOCAL} local endpoints × ${POLICIES} policies in ${TIERS.length} tiers (${status.policies} active, ${status.ipsets} ipsets, ${ruleCount} rules in 4 tables)`)
-  console.log(`  initial programming        ${initialMs.toFixed(0)} ms (calc messages ${messages.length})`)
-  console.log(`  raw ipset + iptables-restore of the same final state  ${rawMs.toFixed(0)} ms`)
-  console.log(`  raw, with --noflush (as the agent must, to leave other rules alone)  ${noflushMs.toFixed(0)} ms`)
-  console.log(`  ratio ${(initialMs / rawMs).toFixed(2)}x to the plain restore (target <= 1.3x); ${(initialMs / noflushMs).toFixed(2)}x to --noflush`)
-  console.log(`  no-op resync: ${resyncBytes} bytes written in ${resyncCalls} iptables-restore calls (target 0); per table: ${perTable}`)
+  console.log(`  initial programming        ${initialMs.toFixed(0)} ms, cpu ${initialCpu} (calc messages ${messages.length}, ${status.iptablesRestoreCalls} iptables-restore calls)`)
+  console.log(`  raw ipset + iptables-restore, one call        ${oneCall.ms.toFixed(0)} ms, cpu ${oneCall.cpu}`)
+  console.log(`  raw ipset + iptables-restore, one per table   ${perTable.ms.toFixed(0)} ms, cpu ${perTable.cpu}`)
+  console.log(`  raw, one call with --noflush (as an agent sharing the tables must)  ${noflush.ms.toFixed(0)} ms, cpu ${noflush.cpu}`)
+  console.log(
+    `  ratio ${(initialMs / plain.ms).toFixed(2)}x to the faster plain restore (${plain.how}; target <= 1.3x); ` +
+      `${(initialMs / noflush.ms).toFixed(2)}x to --noflush; cpu ratio ${(initialCpu.total / plain.cpu.total).toFixed(2)}x`,
+  )
+  console.log(`  no-op resync: ${resyncBytes} bytes written in ${resyncCalls} iptables-restore calls (target 0); per table: ${resyncPerTable}`)
 } finally {
-  for (const ns of [programmed, raw, rawNoflush]) spawnSync('ip', ['netns', 'del', ns])
+  for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns])
 }

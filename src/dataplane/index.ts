@@ -4,8 +4,10 @@
  * onUpdate only records the desired state (maps keyed like the calc graph's messages) and marks it
  * dirty. apply() does nothing before InSync; after it, one pass in Felix's order: render the four
  * tables if the state changed (resolving host endpoints matched by expected IPs from interface
- * addresses first) → ipset creates/updates → iptables (raw, mangle, nat, filter; one restore per
- * table that changed) → ipset deletions → workload routes and interface sysctls (routes/). A
+ * addresses first; the render runs while the ipset creates/updates, backend detection and table
+ * reads run as children) → ipset creates/updates → iptables (raw, mangle, nat, filter; one restore
+ * per table that changed, split into several when large) → ipset deletions → workload routes and
+ * interface sysctls (routes/). A
  * periodic refresh (IptablesRefreshInterval) re-reads the kernel and repairs drift; the timer calls
  * apply() itself; while a local endpoint's interface is missing or down, a short retry timer
  * re-applies until it appears (Felix learns this from netlink). apply() calls are serialised, so the
@@ -34,7 +36,18 @@ import {IptablesTable} from './iptables/table.js'
 import {IpsetsDriver, type DesiredSet} from './ipsets/ipsets.js'
 import {driverConfig, renderConfig, type DriverConfig} from './rules/config.js'
 import {IPSET_ALL_POOLS, IPSET_MASQ_POOLS, ipsetName} from './rules/names.js'
-import {EMPTY_TABLE, renderTables, TABLE_NAMES, type TableName} from './rules/ruleset.js'
+import {
+  EMPTY_TABLE,
+  ChainCache,
+  renderFilterTable,
+  renderMangleTable,
+  renderNatTable,
+  renderRawTable,
+  TABLE_NAMES,
+  type DesiredState,
+  type TableName,
+  type TableRender,
+} from './rules/ruleset.js'
 import {RouteManager, type SysctlWriter} from './routes/index.js'
 
 export interface IptablesDataplaneOptions {
@@ -49,6 +62,8 @@ export interface IptablesDataplaneOptions {
   /** Called with errors from timer-driven applies. */
   readonly onError?: (error: unknown) => void
   readonly now?: () => number
+  /** Chains per iptables-restore transaction when a table write is split (tests; default 500). */
+  readonly chunkChains?: number
 }
 
 export interface DataplaneStatus {
@@ -100,6 +115,7 @@ export class IptablesDataplane implements Dataplane {
   private cmds: IptablesCommands | undefined
   private features: IptablesFeatures = {randomFully: false}
   private readonly ipsetDriver: IpsetsDriver
+  private readonly chainCache = new ChainCache()
   private readonly routes: RouteManager
   private retryTimer: NodeJS.Timeout | undefined
   private queue: Promise<void> = Promise.resolve()
@@ -255,40 +271,57 @@ export class IptablesDataplane implements Dataplane {
     const started = (this.options.now ?? Date.now)()
     const drivers = this.driverConfig()
     if (this.tables === undefined) {
-      const cmds = await detectBackend(this.run, drivers.backend)
-      this.features = await detectFeatures(this.run, cmds)
-      this.cmds = cmds
-      this.tables = {
-        raw: new IptablesTable('raw', this.run, cmds),
-        mangle: new IptablesTable('mangle', this.run, cmds),
-        nat: new IptablesTable('nat', this.run, cmds),
-        filter: new IptablesTable('filter', this.run, cmds),
-      }
-      this.startTimer(drivers)
-    }
-    if (drivers.refreshIntervalMs > 0 && started - this.lastRefresh >= drivers.refreshIntervalMs) {
+      // The first apply reads everything anyway.
+      this.lastRefresh = started
+    } else if (drivers.refreshIntervalMs > 0 && started - this.lastRefresh >= drivers.refreshIntervalMs) {
       this.requestResync()
       this.lastRefresh = started
     }
-    if (this.dirty) {
+    const dirty = this.dirty
+    if (dirty) {
       this.dirty = false
       try {
         await this.resolveHosts()
-        this.render()
+        this.renderIpsets()
       } catch (error) {
         this.dirty = true
         throw error
       }
     }
-    // Reads (first apply, resync) of the four tables at once; the writes stay in Felix's order.
+    // The children start first: backend detection (first apply) then the table reads (first apply,
+    // resync), and the ipset creates/updates; the tables render meanwhile. Writes stay in Felix's
+    // order: ipsets, then raw, mangle, nat, filter.
+    const ready = (this.tables === undefined ? this.setUpTables(drivers) : Promise.resolve(this.tables)).then((tables) =>
+      Promise.all(TABLE_NAMES.map((name) => tables[name].load())),
+    )
+    const pending = Promise.allSettled([ready, this.ipsetDriver.applyUpdates()])
+    let rendered: Partial<Record<TableName, TableRender>> | undefined
+    let renderError: unknown
+    if (dirty) {
+      try {
+        rendered = this.renderTablesButNat()
+      } catch (error) {
+        renderError = error
+      }
+    }
+    for (const result of await pending) {
+      if (result.status === 'rejected') renderError ??= result.reason
+    }
     const tables = this.tables
-    await Promise.all(TABLE_NAMES.map((name) => tables[name].load()))
-    await this.ipsetDriver.applyUpdates()
+    if (renderError !== undefined || tables === undefined) {
+      if (dirty) this.dirty = true
+      throw renderError
+    }
+    if (rendered !== undefined) {
+      // nat depends on the detected features (MASQUERADE --random-fully).
+      rendered.nat = this.removingAll ? EMPTY_TABLE : renderNatTable(this.desiredState(), this.features)
+      for (const name of TABLE_NAMES) tables[name].setDesired(rendered[name] ?? EMPTY_TABLE)
+    }
     // Every table is tried; the first failure is reported after the others were written.
     const failures: unknown[] = []
     for (const name of TABLE_NAMES) {
       try {
-        await this.tables[name].apply()
+        await tables[name].apply()
       } catch (error) {
         failures.push(error)
       }
@@ -301,6 +334,22 @@ export class IptablesDataplane implements Dataplane {
     this.lastApplyMs = (this.options.now ?? Date.now)() - started
   }
 
+  /** First apply: detect the iptables backend and features, create the tables, start the timer. */
+  private async setUpTables(drivers: DriverConfig): Promise<Record<TableName, IptablesTable>> {
+    const cmds = await detectBackend(this.run, drivers.backend)
+    this.features = await detectFeatures(this.run, cmds)
+    this.cmds = cmds
+    const options = {chunkChains: this.options.chunkChains}
+    this.tables = {
+      raw: new IptablesTable('raw', this.run, cmds, options),
+      mangle: new IptablesTable('mangle', this.run, cmds, options),
+      nat: new IptablesTable('nat', this.run, cmds, options),
+      filter: new IptablesTable('filter', this.run, cmds, options),
+    }
+    this.startTimer(drivers)
+    return this.tables
+  }
+
   /** Host endpoints → interfaces; reads interface addresses only when some endpoint is matched by IPs. */
   private async resolveHosts(): Promise<void> {
     if (needsAddresses(this.hostEndpoints.values())) {
@@ -311,37 +360,47 @@ export class IptablesDataplane implements Dataplane {
     this.resolvedHosts = resolveHostEndpoints(this.hostEndpoints, this.addresses ?? new Map())
   }
 
-  private render(): void {
-    if (this.tables === undefined) return
+  /** The desired ipsets (calc's sets plus the pool sets). */
+  private renderIpsets(): void {
     if (this.removingAll) {
-      for (const name of TABLE_NAMES) this.tables[name].setDesired(EMPTY_TABLE)
       this.ipsetDriver.setDesired(new Map())
       return
     }
-    const cfg = renderConfig(this.config)
-    const pools = [...this.pools.values()]
-    const rendered = renderTables(
-      {
-        policies: this.policies,
-        profiles: this.profiles,
-        workloads: [...this.workloads.values()],
-        hostEndpoints: this.resolvedHosts,
-        pools: pools.map((p) => ({cidr: p.cidr, masquerade: p.masquerade})),
-      },
-      cfg,
-      this.features,
-    )
-    for (const name of TABLE_NAMES) this.tables[name].setDesired(rendered[name])
     const sets = new Map<string, DesiredSet>()
     for (const [id, set] of this.ipsets) sets.set(ipsetName(id), set)
     // The pool sets (Felix's masq manager); only while some IPv4 pool exists, so a host without
     // pools carries no Calico ipset it does not use.
-    const v4 = pools.filter((p) => !p.cidr.includes(':'))
+    const v4 = [...this.pools.values()].filter((p) => !p.cidr.includes(':'))
     if (v4.length > 0) {
       sets.set(IPSET_ALL_POOLS, {type: 'net', members: new Set(v4.map((p) => p.cidr))})
       sets.set(IPSET_MASQ_POOLS, {type: 'net', members: new Set(v4.filter((p) => p.masquerade).map((p) => p.cidr))})
     }
     this.ipsetDriver.setDesired(sets)
+  }
+
+  private desiredState(): DesiredState {
+    return {
+      policies: this.policies,
+      profiles: this.profiles,
+      workloads: [...this.workloads.values()],
+      hostEndpoints: this.resolvedHosts,
+      pools: [...this.pools.values()].map((p) => ({cidr: p.cidr, masquerade: p.masquerade})),
+    }
+  }
+
+  /**
+   * raw, mangle and filter (nat waits for feature detection); policies, profiles and workload
+   * endpoints unchanged since the last render come from the cache.
+   */
+  private renderTablesButNat(): Partial<Record<TableName, TableRender>> {
+    if (this.removingAll) return {raw: EMPTY_TABLE, mangle: EMPTY_TABLE, filter: EMPTY_TABLE}
+    const state = this.desiredState()
+    const cfg = renderConfig(this.config)
+    return {
+      raw: renderRawTable(state, cfg, this.chainCache),
+      mangle: renderMangleTable(state, cfg, this.chainCache),
+      filter: renderFilterTable(state, cfg, this.chainCache),
+    }
   }
 
   /** While interfaces are awaited, apply again shortly (one timer at a time). */

@@ -13,6 +13,10 @@ import {IptablesDataplane} from '../../src/dataplane/index.js'
 import {protectedBackendState, removeAllState} from '../dataplane/fixtures.js'
 
 const NS = `cali-dp-test-${process.pid}`
+/** Two more namespaces: the same state written in many small transactions and in one per table. */
+const NS_CHUNKED = `cali-dpc-test-${process.pid}`
+const NS_SINGLE = `cali-dps-test-${process.pid}`
+const TABLES = ['raw', 'mangle', 'nat', 'filter']
 
 const sh = (...argv: string[]): string => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8'})
 const inNs = (...argv: string[]): string => sh('ip', 'netns', 'exec', NS, ...argv)
@@ -23,6 +27,15 @@ const save = (): string =>
     .filter((l) => !l.startsWith('#'))
     .map((l) => l.replace(/ \[\d+:\d+\]$/, ''))
     .join('\n')
+/** All four tables of namespace `ns`, as `save` prints them. */
+const saveAll = (ns: string): string =>
+  TABLES.map((t) =>
+    sh('ip', 'netns', 'exec', ns, 'iptables-nft-save', '-t', t)
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .map((l) => l.replace(/ \[\d+:\d+\]$/, ''))
+      .join('\n'),
+  ).join('\n')
 const ipsets = (): string[] => inNs('ipset', 'list', '-n').split('\n').filter((l) => l !== '')
 
 describe('iptables dataplane in a network namespace (root)', () => {
@@ -31,18 +44,52 @@ describe('iptables dataplane in a network namespace (root)', () => {
     for (const tool of ['ip', 'iptables-nft-save', 'iptables-nft-restore', 'ipset']) {
       assert.doesNotThrow(() => sh('sh', '-c', `command -v ${tool}`), `${tool} is missing: run scripts/ensure-system-packages.mjs`)
     }
-    sh('ip', 'netns', 'add', NS)
-    // Someone else's rules, which the dataplane must never touch.
-    inNs('iptables-nft', '-N', 'OTHER-CHAIN')
-    inNs('iptables-nft', '-A', 'OTHER-CHAIN', '-s', '10.99.0.0/16', '-j', 'ACCEPT')
-    inNs('iptables-nft', '-A', 'INPUT', '-j', 'OTHER-CHAIN')
-    inNs('ipset', 'create', 'other-set', 'hash:ip')
+    for (const ns of [NS, NS_CHUNKED, NS_SINGLE]) {
+      sh('ip', 'netns', 'add', ns)
+      // Someone else's rules, which the dataplane must never touch.
+      sh('ip', 'netns', 'exec', ns, 'iptables-nft', '-N', 'OTHER-CHAIN')
+      sh('ip', 'netns', 'exec', ns, 'iptables-nft', '-A', 'OTHER-CHAIN', '-s', '10.99.0.0/16', '-j', 'ACCEPT')
+      sh('ip', 'netns', 'exec', ns, 'iptables-nft', '-A', 'INPUT', '-j', 'OTHER-CHAIN')
+      sh('ip', 'netns', 'exec', ns, 'ipset', 'create', 'other-set', 'hash:ip')
+    }
   })
   after(() => {
+    for (const ns of [NS, NS_CHUNKED, NS_SINGLE]) {
+      try {
+        sh('ip', 'netns', 'del', ns)
+      } catch {
+        // The namespace was never created (the before hook failed first).
+      }
+    }
+  })
+
+  it('a write split into many transactions ends in the same tables as one transaction per table', async () => {
+    const chunked = new IptablesDataplane({run: inNetns(NS_CHUNKED), refreshTimer: false, writeSysctls: async () => undefined, chunkChains: 2})
+    const single = new IptablesDataplane({run: inNetns(NS_SINGLE), refreshTimer: false, writeSysctls: async () => undefined})
     try {
-      sh('ip', 'netns', 'del', NS)
-    } catch {
-      // The namespace was never created (the before hook failed first).
+      for (const dp of [chunked, single]) {
+        for (const msg of protectedBackendState({IptablesBackend: 'NFT'})) dp.onUpdate(msg)
+        await dp.apply()
+      }
+      assert.equal(single.status().iptablesRestoreCalls, 4)
+      assert.ok(chunked.status().iptablesRestoreCalls > 8, `split into ${chunked.status().iptablesRestoreCalls} transactions`)
+      const programmed = saveAll(NS_SINGLE)
+      assert.match(programmed, /^:cali-pi-gnp\/allow-frontend /m)
+      assert.equal(saveAll(NS_CHUNKED), programmed)
+
+      // Both resync to nothing, and uninstall alike.
+      for (const dp of [chunked, single]) {
+        const calls = dp.status().iptablesRestoreCalls
+        dp.requestResync()
+        await dp.apply()
+        assert.equal(dp.status().iptablesRestoreCalls, calls)
+        await dp.removeAll()
+      }
+      assert.equal(saveAll(NS_CHUNKED), saveAll(NS_SINGLE))
+      assert.doesNotMatch(saveAll(NS_CHUNKED), /cali/)
+    } finally {
+      await chunked.close()
+      await single.close()
     }
   })
 

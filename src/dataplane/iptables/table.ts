@@ -8,7 +8,12 @@
  *   hashes differ is flushed and rewritten whole; Calico rules in kernel chains are re-inserted only
  *   if they are missing, misplaced or stale; `cali-` chains no longer desired are flushed and
  *   deleted. Chains not starting with `cali-` and rules without a `cali:` hash are never touched.
- * - a failed write leaves the kernel as it was (the transaction is atomic), forces a re-read, and is
+ * - a write of more than `chunkChains` chains (initial programming, a big change) is split into
+ *   several transactions, chains before the chains that jump to them, kernel hooks and deletions in
+ *   the last one (iptables-nft's restore cost grows with the square of the chains one transaction
+ *   declares); each transaction is valid on its own, see `plan`.
+ * - a failed write leaves the kernel as it was (each transaction is atomic; earlier transactions of
+ *   a split write only added unreachable chains or swapped whole chains), forces a re-read, and is
  *   retried a few times before apply rejects.
  * - ownership of a `cali-` chain Calico wants: it is ours if it is empty, holds at least one rule
  *   with a `cali:` hash, or this process wrote it (then a person may have altered every rule: drift,
@@ -17,15 +22,17 @@
  *   tables still are). An undesired foreign `cali-` chain is left alone rather than deleted.
  */
 import type {CmdRunner} from '../exec.js'
-import {renderRule, ruleHashes, type Rule} from '../rules/model.js'
+import {bodyHashes, referencedChain, ruleBody, ruleLine, type Rule} from '../rules/model.js'
 import {CHAIN_PREFIX} from '../rules/names.js'
 import type {TableRender} from '../rules/ruleset.js'
 import type {IptablesCommands} from './backend.js'
 import {parseSave, type ActualTable} from './save.js'
 
-interface HashedChain {
+/** Desired rules of one chain; their hashes are computed when first needed (compare or write). */
+interface DesiredChain {
   readonly rules: readonly Rule[]
-  readonly hashes: readonly string[]
+  /** Each rule's text after the chain name (`ruleBody`) and its hash, rendered together. */
+  rendered: {readonly bodies: readonly string[]; readonly hashes: readonly string[]} | undefined
 }
 
 export interface TableStats {
@@ -56,27 +63,68 @@ export class ForeignChainError extends Error {
 const sameHashes = (a: readonly (string | null)[] | undefined, b: readonly string[]): boolean =>
   a !== undefined && a.length === b.length && a.every((h, i) => h === b[i])
 
-const hashed = (name: string, rules: readonly Rule[]): HashedChain => ({rules, hashes: ruleHashes(name, rules)})
+const desired = (rules: readonly Rule[]): DesiredChain => ({rules, rendered: undefined})
+
+const NO_RULES: DesiredChain = {rules: [], rendered: {bodies: [], hashes: []}}
+
+/** Chains per transaction when a write is split (iptables-nft's cost is quadratic in new chains per transaction). */
+export const DEFAULT_CHUNK_CHAINS = 500
+
+/** Chains rendered between two yields to the event loop while a restore child is reading its input. */
+const RENDER_SLICE = 50
+
+export interface TableOptions {
+  /** A write that (re)declares more chains than this is split into several transactions. */
+  readonly chunkChains?: number
+}
+
+/**
+ * One write, planned before any text is rendered. `groups` are the Calico chains to (re)write in
+ * dependency order (a chain after every chain it jumps to); each group is one transaction, and
+ * the last transaction also carries the kernel-chain hooks and the deletions.
+ */
+interface WritePlan {
+  readonly groups: readonly (readonly string[])[]
+  /** `-D` lines for Calico rules in kernel chains, bottom-up. */
+  readonly deletes: readonly string[]
+  /** Kernel chains whose Calico rules are (re)written. */
+  readonly kernelChains: readonly string[]
+  /** Calico chains no longer desired (flushed, then deleted). */
+  readonly destroys: readonly string[]
+}
+
+const transactionCount = (plan: WritePlan): number => Math.max(1, plan.groups.length)
 
 export class IptablesTable {
-  private desiredChains = new Map<string, HashedChain>()
-  private desiredInserts = new Map<string, HashedChain>()
-  private desiredAppends = new Map<string, HashedChain>()
+  private desiredChains = new Map<string, DesiredChain>()
+  private desiredInserts = new Map<string, DesiredChain>()
+  private desiredAppends = new Map<string, DesiredChain>()
   private actual: ActualTable | undefined
   /** Chains this process wrote (or found holding Calico rules): a later all-foreign content is drift. */
   private readonly owned = new Set<string>()
+  private readonly chunkChains: number
   readonly stats: TableStats = {restoreCalls: 0, restoreErrors: 0, saveCalls: 0, bytesWritten: 0, linesWritten: 0}
 
   constructor(
     readonly table: string,
     private readonly run: CmdRunner,
     private readonly cmds: IptablesCommands,
-  ) {}
+    options: TableOptions = {},
+  ) {
+    this.chunkChains = Math.max(1, options.chunkChains ?? DEFAULT_CHUNK_CHAINS)
+  }
 
   setDesired(render: TableRender): void {
-    this.desiredChains = new Map(render.chains.map((c) => [c.name, hashed(c.name, c.rules)]))
-    this.desiredInserts = new Map([...render.inserts].map(([k, rules]) => [k, hashed(k, rules)]))
-    this.desiredAppends = new Map([...render.appends].map(([k, rules]) => [k, hashed(k, rules)]))
+    // A chain whose rules are the very same array as before keeps its hashes (cached renders).
+    const previous = this.desiredChains
+    this.desiredChains = new Map(
+      render.chains.map((c) => {
+        const before = previous.get(c.name)
+        return [c.name, before !== undefined && before.rules === c.rules ? before : desired(c.rules)]
+      }),
+    )
+    this.desiredInserts = new Map([...render.inserts].map(([k, rules]) => [k, desired(rules)]))
+    this.desiredAppends = new Map([...render.appends].map(([k, rules]) => [k, desired(rules)]))
   }
 
   /** Desired chains and their rules (Calico chains plus Calico rules in kernel chains). */
@@ -96,36 +144,60 @@ export class IptablesTable {
     if (this.actual === undefined) this.actual = await this.read()
   }
 
-  /** Brings the kernel to the desired state; returns the bytes written (0 when nothing changed). */
+  /**
+   * Brings the kernel to the desired state; returns the bytes written (0 when nothing changed).
+   * Usually one transaction; a write (re)declaring more than `chunkChains` chains is split (see
+   * `plan`), and transaction k+1 is rendered while transaction k's restore runs.
+   */
   async apply(): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       if (this.actual === undefined) this.actual = await this.read()
-      let script: string | undefined
+      let plan: WritePlan | undefined
       try {
-        script = this.diff(this.actual)
+        plan = this.plan(this.actual)
       } catch (error) {
         // Re-read next time, so a chain the operator has since removed is noticed at once.
         this.actual = undefined
         throw error
       }
-      if (script === undefined) return 0
+      if (plan === undefined) return 0
       try {
-        this.stats.restoreCalls++
-        await this.run({argv: [this.cmds.restore, '--noflush'], stdin: script})
-        this.stats.bytesWritten += Buffer.byteLength(script)
-        this.stats.linesWritten += script.split('\n').length - 1
+        const bytes = await this.write(plan)
         this.actual = this.expectedActual()
         for (const name of this.desiredChains.keys()) this.owned.add(name)
         // Chains no longer desired were deleted: a chain of that name that appears later is new.
         for (const name of this.owned) if (!this.desiredChains.has(name)) this.owned.delete(name)
-        return Buffer.byteLength(script)
+        return bytes
       } catch (error) {
+        // Earlier transactions of a split write may have committed: re-read and plan again.
         this.stats.restoreErrors++
         this.actual = undefined
         if (attempt >= MAX_ATTEMPTS) throw error
         await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt))
       }
     }
+  }
+
+  private async write(plan: WritePlan): Promise<number> {
+    const count = transactionCount(plan)
+    let bytes = 0
+    let script = await this.renderTransaction(plan, 0)
+    for (let i = 0; i < count; i++) {
+      this.stats.restoreCalls++
+      const running = this.run({argv: [this.cmds.restore, '--noflush'], stdin: script})
+      // Render the next transaction while the child works (yielding, so its stdin keeps flowing).
+      const next = i + 1 < count ? this.renderTransaction(plan, i + 1) : undefined
+      // Both settle before either error is thrown, so no rejection is left unhandled.
+      const [ran, rendered] = await Promise.allSettled([running, next])
+      if (ran.status === 'rejected') throw ran.reason
+      if (rendered.status === 'rejected') throw rendered.reason
+      const written = Buffer.byteLength(script)
+      bytes += written
+      this.stats.bytesWritten += written
+      this.stats.linesWritten += countLines(script)
+      if (rendered.value !== undefined) script = rendered.value
+    }
+    return bytes
   }
 
   private async read(): Promise<ActualTable> {
@@ -139,56 +211,120 @@ export class IptablesTable {
     return rules.length === 0 || rules.some((h) => h !== null) || this.owned.has(name)
   }
 
+  private renderedOf(name: string, chain: DesiredChain): {readonly bodies: readonly string[]; readonly hashes: readonly string[]} {
+    if (chain.rendered === undefined) {
+      const bodies = chain.rules.map(ruleBody)
+      chain.rendered = {bodies, hashes: bodyHashes(name, bodies)}
+    }
+    return chain.rendered
+  }
+
+  private hashesOf(name: string, chain: DesiredChain): readonly string[] {
+    return this.renderedOf(name, chain).hashes
+  }
+
   /**
-   * The restore script taking `actual` to desired, or undefined when they agree. Throws a
-   * ForeignChainError when a desired chain exists holding only rules Calico did not write.
+   * What to write, or undefined when the kernel already agrees. A chain missing from the kernel is
+   * rewritten without hashing it here (its hashes are computed as it is rendered).
+   *
+   * Split writes (more than `chunkChains` chains to write): the chains are ordered so that each one
+   * comes after every chain it jumps to, and cut into groups, one transaction each. Every
+   * transaction is then valid on its own (whatever it references exists already or is declared in
+   * it), no transaction but the last touches a kernel chain, and nothing is deleted before the last:
+   * until the hooks go in, new chains are unreachable, and a rewritten chain is swapped whole.
    */
-  diff(actual: ActualTable): string | undefined {
-    for (const name of this.desiredChains.keys()) {
+  private plan(actual: ActualTable): WritePlan | undefined {
+    const changed: string[] = []
+    for (const [name, chain] of this.desiredChains) {
       const rules = actual.chains.get(name)
-      if (rules === undefined) continue
+      if (rules === undefined) {
+        changed.push(name)
+        continue
+      }
       if (!this.isOurs(name, rules)) throw new ForeignChainError(this.table, name, rules.length)
       this.owned.add(name)
-    }
-    const declare: string[] = []
-    const deletes: string[] = []
-    const inserts: string[] = []
-    const appends: string[] = []
-    const destroys: string[] = []
-
-    for (const [name, chain] of this.desiredChains) {
-      if (sameHashes(actual.chains.get(name), chain.hashes)) continue
-      declare.push(`:${name} - [0:0]`)
-      chain.rules.forEach((rule, i) => appends.push(renderRule('-A', name, rule, chain.hashes[i])))
+      if (!sameHashes(rules, this.hashesOf(name, chain))) changed.push(name)
     }
 
-    const kernelChains = new Set([...this.desiredInserts.keys(), ...this.desiredAppends.keys()])
+    const candidates = new Set([...this.desiredInserts.keys(), ...this.desiredAppends.keys()])
     for (const [name, rules] of actual.chains) {
-      if (!name.startsWith(CHAIN_PREFIX) && rules.some((h) => h !== null)) kernelChains.add(name)
+      if (!name.startsWith(CHAIN_PREFIX) && rules.some((h) => h !== null)) candidates.add(name)
     }
-    for (const name of kernelChains) {
+    const deletes: string[] = []
+    const kernelChains: string[] = []
+    for (const name of candidates) {
       const actualRules = actual.chains.get(name) ?? []
-      const top = this.desiredInserts.get(name) ?? {rules: [], hashes: []}
-      const end = this.desiredAppends.get(name) ?? {rules: [], hashes: []}
+      const top = this.hashesOf(name, this.desiredInserts.get(name) ?? NO_RULES)
+      const end = this.hashesOf(name, this.desiredAppends.get(name) ?? NO_RULES)
       const ours = actualRules.filter((h) => h !== null).length
       const inPlace =
-        ours === top.hashes.length + end.hashes.length &&
-        top.hashes.every((h, i) => actualRules[i] === h) &&
-        end.hashes.every((h, i) => actualRules[actualRules.length - end.hashes.length + i] === h)
+        ours === top.length + end.length &&
+        top.every((h, i) => actualRules[i] === h) &&
+        end.every((h, i) => actualRules[actualRules.length - end.length + i] === h)
       if (inPlace) continue
       for (let i = actualRules.length - 1; i >= 0; i--) if (actualRules[i] !== null) deletes.push(`-D ${name} ${i + 1}`)
-      top.rules.forEach((rule, i) => inserts.push(renderRule(`-I`, name, rule, top.hashes[i]).replace(/^-I (\S+)/, `-I $1 ${i + 1}`)))
-      end.rules.forEach((rule, i) => appends.push(renderRule('-A', name, rule, end.hashes[i])))
+      kernelChains.push(name)
     }
 
+    const destroys: string[] = []
     for (const [name, rules] of actual.chains) {
-      if (name.startsWith(CHAIN_PREFIX) && !this.desiredChains.has(name) && this.isOurs(name, rules)) {
-        declare.push(`:${name} - [0:0]`)
-        destroys.push(`-X ${name}`)
+      if (name.startsWith(CHAIN_PREFIX) && !this.desiredChains.has(name) && this.isOurs(name, rules)) destroys.push(name)
+    }
+    if (changed.length + deletes.length + kernelChains.length + destroys.length === 0) return undefined
+    if (changed.length <= this.chunkChains) return {groups: changed.length > 0 ? [changed] : [], deletes, kernelChains, destroys}
+    const ordered = this.dependencyOrder(changed)
+    const groups: string[][] = []
+    for (let i = 0; i < ordered.length; i += this.chunkChains) groups.push(ordered.slice(i, i + this.chunkChains))
+    return {groups, deletes, kernelChains, destroys}
+  }
+
+  /** `names` with every chain after the chains it jumps to (depth-first, post-order). */
+  private dependencyOrder(names: readonly string[]): string[] {
+    const wanted = new Set(names)
+    const done = new Set<string>()
+    const ordered: string[] = []
+    const visit = (name: string): void => {
+      if (done.has(name)) return
+      // Marked before the recursion: iptables forbids loops, and this keeps a bad render finite.
+      done.add(name)
+      for (const rule of this.desiredChains.get(name)?.rules ?? []) {
+        const target = referencedChain(rule.action)
+        if (target !== undefined && wanted.has(target)) visit(target)
+      }
+      ordered.push(name)
+    }
+    for (const name of names) visit(name)
+    return ordered
+  }
+
+  /** The text of transaction `index` of `plan`; yields to the event loop every few chains. */
+  private async renderTransaction(plan: WritePlan, index: number): Promise<string> {
+    const last = index === transactionCount(plan) - 1
+    const group = plan.groups[index] ?? []
+    const lines = [`*${this.table}`]
+    for (const name of group) lines.push(`:${name} - [0:0]`)
+    if (last) {
+      for (const name of plan.destroys) lines.push(`:${name} - [0:0]`)
+      lines.push(...plan.deletes)
+      for (const name of plan.kernelChains) {
+        const {bodies, hashes} = this.renderedOf(name, this.desiredInserts.get(name) ?? NO_RULES)
+        bodies.forEach((body, i) => lines.push(ruleLine('-I', `${name} ${i + 1}`, body, hashes[i])))
       }
     }
-    if (declare.length + deletes.length + inserts.length + appends.length + destroys.length === 0) return undefined
-    return [`*${this.table}`, ...declare, ...deletes, ...inserts, ...appends, ...destroys, 'COMMIT', ''].join('\n')
+    for (const [n, name] of group.entries()) {
+      if (n > 0 && n % RENDER_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
+      const {bodies, hashes} = this.renderedOf(name, this.desiredChains.get(name) ?? NO_RULES)
+      for (let i = 0; i < bodies.length; i++) lines.push(ruleLine('-A', name, bodies[i], hashes[i]))
+    }
+    if (last) {
+      for (const name of plan.kernelChains) {
+        const {bodies, hashes} = this.renderedOf(name, this.desiredAppends.get(name) ?? NO_RULES)
+        bodies.forEach((body, i) => lines.push(ruleLine('-A', name, body, hashes[i])))
+      }
+      for (const name of plan.destroys) lines.push(`-X ${name}`)
+    }
+    lines.push('COMMIT', '')
+    return lines.join('\n')
   }
 
   /** The actual state after a successful write: desired Calico state, other rules as they were. */
@@ -201,14 +337,22 @@ export class IptablesTable {
         if (!this.desiredChains.has(name) && !this.isOurs(name, rules)) chains.set(name, [...rules])
         continue
       }
-      const top = this.desiredInserts.get(name)?.hashes ?? []
-      const end = this.desiredAppends.get(name)?.hashes ?? []
+      const top = this.hashesOf(name, this.desiredInserts.get(name) ?? NO_RULES)
+      const end = this.hashesOf(name, this.desiredAppends.get(name) ?? NO_RULES)
       chains.set(name, [...top, ...rules.filter((h) => h === null), ...end])
     }
     for (const name of [...this.desiredInserts.keys(), ...this.desiredAppends.keys()]) {
-      if (!chains.has(name)) chains.set(name, [...(this.desiredInserts.get(name)?.hashes ?? []), ...(this.desiredAppends.get(name)?.hashes ?? [])])
+      if (!chains.has(name)) {
+        chains.set(name, [...this.hashesOf(name, this.desiredInserts.get(name) ?? NO_RULES), ...this.hashesOf(name, this.desiredAppends.get(name) ?? NO_RULES)])
+      }
     }
-    for (const [name, chain] of this.desiredChains) chains.set(name, [...chain.hashes])
+    for (const [name, chain] of this.desiredChains) chains.set(name, [...this.hashesOf(name, chain)])
     return {chains}
   }
+}
+
+function countLines(text: string): number {
+  let n = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++
+  return n
 }

@@ -5,7 +5,7 @@
  * equal the `cali:<hash>` comments Go Felix writes for the same rules (test/dataplane/model.test.ts
  * checks lines of felix/fv/cali-iptables-dump.txt).
  */
-import {createHash} from 'node:crypto'
+import {hash} from 'node:crypto'
 
 export type Action =
   | {readonly kind: 'accept' | 'drop' | 'return' | 'notrack'}
@@ -70,22 +70,32 @@ export function escapeComment(text: string): string {
   return text.replace(/[^\w @%+=:,./-]/g, '_').slice(0, 256)
 }
 
+/** A rule's text after `<op> <chain> [hash comment]`: comments, matches, action. */
+export function ruleBody(rule: Rule): string {
+  let body = ''
+  for (const comment of rule.comments ?? []) body += `-m comment --comment "${escapeComment(comment)}" `
+  if (rule.match.length > 0) body += `${rule.match.join(' ')} `
+  return body + actionFragment(rule.action)
+}
+
+/** `<op> <chain> [hash comment] <body>`; `hash` '' renders no hash comment. */
+export const ruleLine = (op: string, chain: string, body: string, hash: string): string =>
+  hash === '' ? `${op} ${chain} ${body}` : `${op} ${chain} -m comment --comment "cali:${hash}" ${body}`
+
 /**
  * Renders `<op> <chain> [hash comment] [comments] [match] <action>`. `hash` 'HASH' is the
  * placeholder Felix renders when hashing (no comment wrapper); '' renders no hash comment.
  */
 export function renderRule(op: string, chain: string, rule: Rule, hash: string): string {
-  const parts = [op, chain]
-  if (hash === 'HASH') parts.push(hash)
-  else if (hash !== '') parts.push(`-m comment --comment "cali:${hash}"`)
-  for (const comment of rule.comments ?? []) parts.push(`-m comment --comment "${escapeComment(comment)}"`)
-  if (rule.match.length > 0) parts.push(rule.match.join(' '))
-  parts.push(actionFragment(rule.action))
-  return parts.join(' ')
+  return hash === 'HASH' ? `${op} ${chain} HASH ${ruleBody(rule)}` : ruleLine(op, chain, ruleBody(rule), hash)
 }
 
 /** Felix's hash length: 16 base64url chars (96 bits). */
 export const HASH_LENGTH = 16
+
+const SHA224_BYTES = 28
+/** Scratch space for one hash input (previous digest + rule text), grown on demand. */
+let scratch = Buffer.allocUnsafe(1 << 14)
 
 /**
  * Felix's RuleHashes: SHA-224 seeded with the chain name; each rule's digest covers the previous
@@ -93,10 +103,21 @@ export const HASH_LENGTH = 16
  * its position and every rule before it.
  */
 export function ruleHashes(chainName: string, rules: readonly Rule[]): string[] {
-  let digest = createHash('sha224').update(chainName).digest()
-  return rules.map((rule) => {
-    digest = createHash('sha224').update(digest).update(renderRule('-A', chainName, rule, 'HASH')).digest()
-    return digest.toString('base64url').slice(0, HASH_LENGTH)
+  return bodyHashes(chainName, rules.map(ruleBody))
+}
+
+/** `ruleHashes` from the rules' bodies (`ruleBody`), for a caller that renders them anyway. */
+export function bodyHashes(chainName: string, bodies: readonly string[]): string[] {
+  let digest = hash('sha224', chainName, 'buffer')
+  const prefix = `-A ${chainName} HASH `
+  return bodies.map((body) => {
+    const need = SHA224_BYTES + Buffer.byteLength(prefix) + Buffer.byteLength(body)
+    if (need > scratch.length) scratch = Buffer.allocUnsafe(need * 2)
+    digest.copy(scratch, 0)
+    let end = SHA224_BYTES + scratch.write(prefix, SHA224_BYTES, 'utf8')
+    end += scratch.write(body, end, 'utf8')
+    digest = hash('sha224', scratch.subarray(0, end), 'buffer')
+    return digest.toString('base64url', 0, 12)
   })
 }
 

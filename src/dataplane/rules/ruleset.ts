@@ -19,7 +19,17 @@ import type {RenderConfig} from './config.js'
 import {hostDispatchChain, hostDispatchChains, workloadDispatchChains} from './dispatch.js'
 import {hostEndpointChains, hostEndpointMangleEgressChain, hostEndpointPreDnatChain, hostEndpointRawChains, workloadChains} from './endpoints.js'
 import {referencedChain, type Chain, type Rule} from './model.js'
-import {CHAINS, HOST_FROM_PREFIX, HOST_TO_PREFIX} from './names.js'
+import {
+  CHAINS,
+  HOST_FROM_PREFIX,
+  HOST_TO_PREFIX,
+  POLICY_IN_PREFIX,
+  POLICY_OUT_PREFIX,
+  PROFILE_IN_PREFIX,
+  PROFILE_OUT_PREFIX,
+  policyChainName,
+  profileChainName,
+} from './names.js'
 import {policyChains, profileChains} from './policy.js'
 import {kernelAppends, kernelInserts, staticFilterChains} from './static.js'
 import {staticMangleChains, staticNatChains, staticRawChains, tableInserts} from './tables.js'
@@ -62,17 +72,64 @@ export const EMPTY_TABLE: TableRender = {chains: [], inserts: new Map(), appends
 const byName = (a: Chain, b: Chain): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
 /**
- * Adds the policy/profile chains the given chains reference, a deny chain for a referenced chain
- * with no source (a profile the calc graph has not sent: iptables-restore would reject a jump to a
- * missing chain; fail closed), and sorts by name.
+ * Policy, profile and workload endpoint chains by object identity. The dataplane keeps a policy's
+ * (profile's, endpoint's) object while it is unchanged, so an unchanged one is rendered once, and
+ * the table driver, which keeps rule hashes while a chain's rules array is the same, does not hash
+ * it again either.
  */
-function withReferencedPolicies(chains: Chain[], state: DesiredState, cfg: RenderConfig): Chain[] {
-  const referenced = new Set(chains.flatMap((c) => c.rules.map((r) => referencedChain(r.action) ?? '')))
-  for (const {id, policy} of state.policies.values()) {
-    for (const chain of policyChains(id, policy, cfg)) if (referenced.has(chain.name)) chains.push(chain)
+export class ChainCache {
+  private readonly bySource = new WeakMap<object, Map<string, readonly Chain[]>>()
+  private readonly names = new WeakMap<object, {readonly key: string; readonly names: readonly string[]}>()
+
+  /** The chain names of `source` (they depend on its id `key` only). */
+  namesOf(source: object, key: string, compute: () => readonly string[]): readonly string[] {
+    const known = this.names.get(source)
+    if (known !== undefined && known.key === key) return known.names
+    const names = compute()
+    this.names.set(source, {key, names})
+    return names
+  }
+
+  get(source: object, key: string, render: () => readonly Chain[]): readonly Chain[] {
+    let byKey = this.bySource.get(source)
+    if (byKey === undefined) {
+      byKey = new Map()
+      this.bySource.set(source, byKey)
+    }
+    let chains = byKey.get(key)
+    if (chains === undefined) {
+      chains = render()
+      byKey.set(key, chains)
+    }
+    return chains
+  }
+}
+
+/**
+ * Adds the policy/profile chains the given chains reference (only those are rendered), a deny chain
+ * for a referenced chain with no source (a profile the calc graph has not sent: iptables-restore
+ * would reject a jump to a missing chain; fail closed), and sorts by name.
+ */
+function withReferencedPolicies(chains: Chain[], state: DesiredState, cfg: RenderConfig, cache: ChainCache): Chain[] {
+  const referenced = new Set<string>()
+  for (const c of chains) {
+    for (const r of c.rules) {
+      const target = referencedChain(r.action)
+      if (target !== undefined) referenced.add(target)
+    }
+  }
+  const cfgKey = JSON.stringify(cfg)
+  const add = (names: readonly string[], source: object, key: string, render: () => readonly Chain[]): void => {
+    if (!names.some((name) => referenced.has(name))) return
+    for (const chain of cache.get(source, `${key}\n${cfgKey}`, render)) if (referenced.has(chain.name)) chains.push(chain)
+  }
+  for (const [key, {id, policy}] of state.policies) {
+    const names = cache.namesOf(policy, key, () => [policyChainName(POLICY_IN_PREFIX, id), policyChainName(POLICY_OUT_PREFIX, id)])
+    add(names, policy, key, () => policyChains(id, policy, cfg))
   }
   for (const [name, profile] of state.profiles) {
-    for (const chain of profileChains(name, profile, cfg)) if (referenced.has(chain.name)) chains.push(chain)
+    const names = cache.namesOf(profile, name, () => [profileChainName(PROFILE_IN_PREFIX, name), profileChainName(PROFILE_OUT_PREFIX, name)])
+    add(names, profile, name, () => profileChains(name, profile, cfg))
   }
   const have = new Set(chains.map((c) => c.name))
   for (const name of referenced) {
@@ -83,17 +140,17 @@ function withReferencedPolicies(chains: Chain[], state: DesiredState, cfg: Rende
   return chains.sort(byName)
 }
 
-export function renderFilterTable(state: DesiredState, cfg: RenderConfig): TableRender {
+export function renderFilterTable(state: DesiredState, cfg: RenderConfig, cache = new ChainCache()): TableRender {
   const workloads = [...state.workloads]
   const heps = [...state.hostEndpoints].filter((h) => h.name !== '')
   const chains: Chain[] = [
     ...staticFilterChains(cfg),
     ...workloadDispatchChains(workloads.map((w) => w.name)),
     ...hostDispatchChains(heps.map((h) => h.name)),
-    ...workloads.flatMap((w) => workloadChains(w)),
+    ...workloads.flatMap((w) => cache.get(w, 'workload', () => workloadChains(w))),
     ...heps.flatMap((h) => hostEndpointChains(h)),
   ]
-  return {chains: withReferencedPolicies(chains, state, cfg), inserts: kernelInserts(), appends: kernelAppends()}
+  return {chains: withReferencedPolicies(chains, state, cfg, cache), inserts: kernelInserts(), appends: kernelAppends()}
 }
 
 const hasPolicy = (tiers: HostEndpoint['tiers']): boolean => tiers.some((t) => t.ingressPolicies.length + t.egressPolicies.length > 0)
@@ -101,7 +158,7 @@ const hasPolicy = (tiers: HostEndpoint['tiers']): boolean => tiers.some((t) => t
 /** REJECT is only valid in the filter table; raw and mangle always drop. */
 const dropOnly = (cfg: RenderConfig): RenderConfig => ({...cfg, denyAction: 'DROP'})
 
-export function renderRawTable(state: DesiredState, cfg: RenderConfig): TableRender {
+export function renderRawTable(state: DesiredState, cfg: RenderConfig, cache = new ChainCache()): TableRender {
   const heps = [...state.hostEndpoints].filter((h) => h.name !== '' && hasPolicy(h.untrackedTiers))
   const spoofing = [...state.workloads]
     .filter((w) => w.allowSpoofedSourcePrefixes.length > 0)
@@ -112,10 +169,10 @@ export function renderRawTable(state: DesiredState, cfg: RenderConfig): TableRen
     hostDispatchChain(CHAINS.toHostDispatch, HOST_TO_PREFIX, heps.map((h) => h.name), 'out'),
     ...heps.flatMap((h) => hostEndpointRawChains(h)),
   ]
-  return {chains: withReferencedPolicies(chains, state, dropOnly(cfg)), inserts: tableInserts('raw'), appends: new Map()}
+  return {chains: withReferencedPolicies(chains, state, dropOnly(cfg), cache), inserts: tableInserts('raw'), appends: new Map()}
 }
 
-export function renderMangleTable(state: DesiredState, cfg: RenderConfig): TableRender {
+export function renderMangleTable(state: DesiredState, cfg: RenderConfig, cache = new ChainCache()): TableRender {
   const heps = [...state.hostEndpoints].filter((h) => h.name !== '')
   const preDnat = heps.filter((h) => hasPolicy(h.preDnatTiers))
   const chains: Chain[] = [
@@ -125,7 +182,7 @@ export function renderMangleTable(state: DesiredState, cfg: RenderConfig): Table
     ...preDnat.map((h) => hostEndpointPreDnatChain(h)),
     ...heps.map((h) => hostEndpointMangleEgressChain(h)),
   ]
-  return {chains: withReferencedPolicies(chains, state, dropOnly(cfg)), inserts: tableInserts('mangle'), appends: new Map()}
+  return {chains: withReferencedPolicies(chains, state, dropOnly(cfg), cache), inserts: tableInserts('mangle'), appends: new Map()}
 }
 
 export function renderNatTable(state: DesiredState, features: Features): TableRender {
@@ -138,12 +195,12 @@ export function renderNatTable(state: DesiredState, features: Features): TableRe
   return {chains: chains.sort(byName), inserts: tableInserts('nat'), appends: new Map()}
 }
 
-/** All four tables. */
-export function renderTables(state: DesiredState, cfg: RenderConfig, features: Features): Record<TableName, TableRender> {
+/** All four tables; pass the same `cache` on every render to skip unchanged policies and profiles. */
+export function renderTables(state: DesiredState, cfg: RenderConfig, features: Features, cache = new ChainCache()): Record<TableName, TableRender> {
   return {
-    raw: renderRawTable(state, cfg),
-    mangle: renderMangleTable(state, cfg),
+    raw: renderRawTable(state, cfg, cache),
+    mangle: renderMangleTable(state, cfg, cache),
     nat: renderNatTable(state, features),
-    filter: renderFilterTable(state, cfg),
+    filter: renderFilterTable(state, cfg, cache),
   }
 }
