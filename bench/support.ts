@@ -1,8 +1,28 @@
 /** What the benchmarks share: timing of whole commands, plain statistics, the policy workload. */
 import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
 
-export const bin = join(import.meta.dirname, '..', 'bin', 'run.js')
+const root = join(import.meta.dirname, '..')
+export const bin = join(root, 'bin', 'run.js')
+
+/**
+ * The apply pipeline and what it needs, from the compiled dist/ that bin/run.js runs (so `npm run
+ * build` first), for benchmarks that call the command's code in-process.
+ */
+export async function loadBuilt(): Promise<{
+  runFileAction: typeof import('../src/cli/file-action.js').runFileAction
+  createDatastore: typeof import('../src/datastore/factory.js').createDatastore
+  ResourceClient: typeof import('../src/datastore/resources.js').ResourceClient
+}> {
+  const load = (path: string) => import(pathToFileURL(join(root, 'dist', path)).href)
+  const [action, factory, resources] = await Promise.all([
+    load('cli/file-action.js') as Promise<typeof import('../src/cli/file-action.js')>,
+    load('datastore/factory.js') as Promise<typeof import('../src/datastore/factory.js')>,
+    load('datastore/resources.js') as Promise<typeof import('../src/datastore/resources.js')>,
+  ])
+  return {runFileAction: action.runFileAction, createDatastore: factory.createDatastore, ResourceClient: resources.ResourceClient}
+}
 
 /** Runs a command to completion; returns wall milliseconds. Throws if it fails. */
 export function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
@@ -15,6 +35,25 @@ export function timeCommand(command: string, args: string[], env: NodeJS.Process
 /** Runs `calicoctl ARGS` (bin/run.js) to completion; returns wall milliseconds. */
 export function timeCli(args: string[], env: NodeJS.ProcessEnv = process.env): number {
   return timeCommand(process.execPath, [bin, ...args], env)
+}
+
+/**
+ * Runs `calicoctl ARGS` through GNU time's -f %M, so the peak resident set size of that one
+ * process is known too; stdout is discarded. Returns wall milliseconds and peak RSS in KiB.
+ */
+export function timeCliWithRss(args: string[], env: NodeJS.ProcessEnv = process.env): {ms: number; maxRssKiB: number} {
+  const start = process.hrtime.bigint()
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, bin, ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 30,
+    timeout: 600_000,
+  })
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  if (result.status !== 0) throw new Error(`calicoctl ${args.join(' ')} exited ${result.status}: ${result.stderr}`)
+  const lines = result.stderr.trim().split('\n')
+  return {ms, maxRssKiB: Number(lines.at(-1))}
 }
 
 export function median(values: readonly number[]): number {

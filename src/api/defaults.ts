@@ -16,7 +16,7 @@
  * already strictly-masked CIDR is re-printed (e.g. IPv6 zero compression), so the "not strictly
  * masked" error is not lost when validation runs after defaulting.
  */
-import {normaliseResource} from './codec/resource.js'
+import {normaliseOwnedResource} from './codec/resource.js'
 import {ipString, netString, parseCIDR} from './go/net.js'
 import type {Resource} from './resource.js'
 import {workloadEndpointName} from './workload-endpoint-name.js'
@@ -137,7 +137,11 @@ function defaultWorkloadEndpoint(res: Resource): void {
  * keys in Go order. Kinds without defaults come back re-normalised only.
  */
 export function applyDefaults(res: Resource): Resource {
-  const out = structuredClone(res)
+  // Defaulting writes the top level of spec and metadata (and replaces labels) only, except for
+  // KubeControllersConfiguration, which fills nested structs; the final marshal rebuilds every
+  // struct, map and slice. So a shallow copy keeps `res` untouched.
+  const deep = res.kind === 'KubeControllersConfiguration'
+  const out: Resource = deep ? structuredClone(res) : {...res, metadata: {...res.metadata}, spec: {...obj(res.spec)}}
   out.metadata = out.metadata ?? {}
   const spec = obj(out.spec)
   out.spec = spec
@@ -175,5 +179,5 @@ export function applyDefaults(res: Resource): Resource {
     default:
       break
   }
-  return normaliseResource(out)
+  return normaliseOwnedResource(out, deep ? undefined : res.spec)
 }

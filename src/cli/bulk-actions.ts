@@ -13,9 +13,18 @@
  * - apply first creates; the resources that already exist are then read and updated in a second
  *   batch, conditional on the revision just read; anything that conflicts or vanished in between
  *   falls back to the one-at-a-time path, which retries as calicoctl does.
+ *
+ * Pipelining: while batches are being written, the next batch is pulled from the (lazy) input
+ * and prepared — decoded, defaulted, validated, encoded, and for apply-against-current also read,
+ * after any batch in flight that writes one of its keys. Batches are sent in input order, up to
+ * MAX_IN_FLIGHT at once; a batch sharing a key with one in flight waits for it, so writes to one
+ * key keep their input order. When a batch finds the datastore unavailable, everything not yet
+ * sent is reported "not attempted"; a batch already in flight (with MAX_IN_FLIGHT above one)
+ * reports its own outcome per resource (written, not written, or "may or may not have been
+ * applied"), as the groups of one etcd batch do.
  */
 import type {Resource} from '../api/resource.js'
-import {UnavailableError, type WriteResult} from '../datastore/datastore.js'
+import {UnavailableError, type KV, type WriteResult} from '../datastore/datastore.js'
 import {ResourceAlreadyExistsError, ResourceDoesNotExistError} from '../datastore/resource-errors.js'
 import {outcomeToResource, resourceFromKV, resourceKey, type PreparedWrite, type ResourceClient} from '../datastore/resources.js'
 import type {Progress} from './progress.js'
@@ -33,6 +42,11 @@ export type BulkAction = 'create' | 'apply' | 'delete'
 /** The outcome of one input resource: what it produced, or why it failed. */
 export interface Outcome {
   resources?: Resource[]
+  /**
+   * A batched write's stored pair, kept instead of the resource it decodes to (resourceFromKV),
+   * so that a run of many resources holds strings rather than object trees until someone asks.
+   */
+  written?: KV
   error?: unknown
 }
 
@@ -42,15 +56,34 @@ interface Pending {
   input: Resource
 }
 
+type Ready = Pending & {prepared: PreparedWrite}
+
+/** A batch prepared ahead: its writes, and an unavailability met while preparing it. */
+interface PreparedBatch {
+  commit: () => Promise<void>
+  unavailable?: UnavailableError
+}
+
 const WRITTEN_ALONE = new Set(['Tier', 'IPPool', 'BGPFilter'])
 const BATCH_SIZE = 500
+/**
+ * Batches whose writes may be under way at once. One keeps the sequential order's failure
+ * semantics exactly (when etcd goes away, at most one batch's writes are uncertain and everything
+ * after it is "not attempted"). Two measured about 20% more throughput into etcd here, at the cost
+ * of up to two batches' writes being uncertain after a failure.
+ */
+const MAX_IN_FLIGHT = 1
 
 export class BulkExecutor {
   private pending: Pending[] = []
+  /** Every outcome of the batch being gathered, settled early or not (see flush). */
+  private gathered: Outcome[] = []
   /** Set once the datastore is found unreachable: the rest is reported, not attempted. */
   private unavailable: UnavailableError | undefined
   /** apply: most of the last batch already existed, so read before writing. */
   private mostlyExisting = false
+  /** Batches whose writes are under way (oldest first), with their keys. */
+  private inFlight: Array<{done: Promise<void>; keys: Set<string>}> = []
 
   constructor(
     private readonly client: ResourceClient,
@@ -59,8 +92,11 @@ export class BulkExecutor {
     private readonly progress?: Progress,
   ) {}
 
-  /** Runs every resource; outcomes are in input order. */
-  async run(resources: readonly Resource[]): Promise<Outcome[]> {
+  /**
+   * Runs every resource; outcomes are in input order. `resources` may be lazy: it is pulled
+   * while the previous batch's writes are in flight, so decoding overlaps the round trips.
+   */
+  async run(resources: Iterable<Resource>): Promise<Outcome[]> {
     const outcomes: Outcome[] = []
     for (const original of resources) {
       const outcome: Outcome = {}
@@ -70,6 +106,7 @@ export class BulkExecutor {
       if (this.pending.length >= BATCH_SIZE) await this.flush()
     }
     await this.flush()
+    await this.drain()
     return outcomes
   }
 
@@ -79,38 +116,108 @@ export class BulkExecutor {
       outcome.error = notAttempted(this.unavailable)
       return false
     }
-    const input = structuredClone(original)
+    // handleNamespace writes metadata.namespace only; the original stays as the input named it.
+    const input: Resource = {...original, metadata: {...original.metadata}}
     try {
       handleNamespace(input, this.options)
       checkWritable(this.action, input)
       if (WRITTEN_ALONE.has(input.kind) || (this.action === 'apply' && input.metadata.resourceVersion)) {
+        // As in the sequential order: the batches before this resource's own are complete when
+        // it is looked at; the one gathered with it is written before it.
+        await this.drain()
+        if (this.unavailable) {
+          outcome.error = notAttempted(this.unavailable)
+          return false
+        }
         await this.flush()
+        await this.drain()
         outcome.resources = await executeResourceAction(this.client, this.action, structuredClone(original), this.options)
         return false
       }
       this.pending.push({outcome, input})
+      this.gathered.push(outcome)
       return true
     } catch (error) {
       this.settleError(outcome, input, error)
+      this.gathered.push(outcome)
       return false
     }
   }
 
-  /** The skip flags turn some failures into successes, as in ExecuteResourceAction. */
-  private settleError(outcome: Outcome, input: Resource, error: unknown): void {
-    if (error instanceof UnavailableError) this.unavailable ??= error
+  /**
+   * The skip flags turn some failures into successes, as in ExecuteResourceAction. An
+   * unavailability is recorded for the run, or in `ahead` when met preparing a batch ahead (it
+   * then counts only once the batches before it are known to have been available).
+   */
+  private settleError(outcome: Outcome, input: Resource, error: unknown, ahead?: {unavailable?: UnavailableError}): void {
+    if (error instanceof UnavailableError) {
+      if (ahead) ahead.unavailable ??= error
+      else this.unavailable ??= error
+    }
     if (error instanceof ResourceAlreadyExistsError && this.options.skipExists) outcome.resources = [input]
     else if (error instanceof ResourceDoesNotExistError && this.options.skipNotExists) outcome.resources = [input]
     else outcome.error = error
   }
 
+  /** Waits for every batch in flight. */
+  private async drain(): Promise<void> {
+    while (this.inFlight.length > 0) await this.inFlight.shift()?.done
+  }
+
+  /** Waits for the batches in flight that write one of `keys` (and those sent before them). */
+  private async waitForKeys(keys: readonly string[]): Promise<void> {
+    let last = -1
+    this.inFlight.forEach((batch, i) => {
+      if (keys.some((key) => batch.keys.has(key))) last = i
+    })
+    for (; last >= 0; last--) await this.inFlight.shift()?.done
+  }
+
+  /**
+   * Waits until a batch writing `keys` may be sent: every batch in flight that writes one of
+   * them has finished (ops on one key keep their input order), and fewer than MAX_IN_FLIGHT
+   * batches are under way. Batches finish in the order they were sent.
+   */
+  private async waitForRoom(keys: readonly string[]): Promise<void> {
+    await this.waitForKeys(keys)
+    while (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift()?.done
+  }
+
+  /**
+   * Prepares the gathered batch (checks, defaults, encoding; for apply against current objects
+   * also the read) while earlier batches are still being written, then waits for room (see
+   * waitForRoom) and starts this one's writes without waiting for them. Should an earlier batch
+   * have found the datastore unavailable by then, every resource gathered since is reported not
+   * attempted, as it would have been had it been looked at only afterwards; an unavailability
+   * met while preparing this batch counts from this batch on, as it did when preparing came
+   * after the previous writes.
+   */
   private async flush(): Promise<void> {
     const batch = this.pending
+    const gathered = this.gathered
     this.pending = []
-    if (batch.length === 0) return
-    if (this.action === 'apply' && this.mostlyExisting) await this.writeAgainstCurrent(batch)
-    else await this.writeBlind(batch)
-    this.progress?.advance(batch.length)
+    this.gathered = []
+    if (gathered.length === 0) return
+    const keys = batch.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))
+    const prepared =
+      this.action === 'apply' && this.mostlyExisting
+        ? await this.prepareAgainstCurrent(batch, keys, true)
+        : await this.prepareBlind(batch)
+    await this.waitForRoom(keys)
+    if (this.unavailable) {
+      for (const outcome of gathered) {
+        delete outcome.resources
+        delete outcome.written
+        outcome.error = notAttempted(this.unavailable)
+      }
+      this.progress?.advance(batch.length)
+      return
+    }
+    this.unavailable ??= prepared.unavailable
+    const done = prepared.commit().then(() => this.progress?.advance(batch.length))
+    // A failure is rethrown when the batch is waited for; until then it is not unhandled.
+    done.catch(() => undefined)
+    this.inFlight.push({done, keys: new Set(keys)})
   }
 
   /**
@@ -118,66 +225,96 @@ export class BulkExecutor {
    * updated against its current revision; when most of a batch existed, the next batches read
    * first instead (a re-apply of the same files is the common case).
    */
-  private async writeBlind(batch: Pending[]): Promise<void> {
-    const ready: Array<Pending & {prepared: PreparedWrite}> = []
+  private async prepareBlind(batch: Pending[]): Promise<PreparedBatch> {
+    const ready: Ready[] = []
+    const ahead: {unavailable?: UnavailableError} = {}
     for (const pending of batch) {
       try {
-        ready.push({...pending, prepared: await this.prepareBlind(pending.input)})
+        ready.push({...pending, prepared: await this.prepareOne(pending.input)})
       } catch (error) {
-        this.settleError(pending.outcome, pending.input, error)
+        this.settleError(pending.outcome, pending.input, error, ahead)
       }
     }
-    const existing: Pending[] = []
-    for (const [pending, result] of this.zip(ready, await this.write(ready))) {
-      try {
-        pending.outcome.resources = [outcomeToResource(result, pending.prepared.identifier)]
-      } catch (error) {
-        if (error instanceof ResourceAlreadyExistsError && this.action === 'apply') existing.push(pending)
-        else this.settleError(pending.outcome, pending.input, error)
+    const commit = async () => {
+      const existing: Pending[] = []
+      for (const [pending, result] of this.zip(ready, await this.write(ready))) {
+        if (result.ok) {
+          pending.outcome.written = result.kv
+          continue
+        }
+        try {
+          outcomeToResource(result, pending.prepared.identifier)
+        } catch (error) {
+          if (error instanceof ResourceAlreadyExistsError && this.action === 'apply') existing.push(pending)
+          else this.settleError(pending.outcome, pending.input, error)
+        }
       }
+      if (existing.length > 0) {
+        const keys = existing.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))
+        await (await this.prepareAgainstCurrent(existing, keys, false)).commit()
+      }
+      if (this.action === 'apply') this.mostlyExisting = existing.length * 2 > batch.length
     }
-    if (existing.length > 0) await this.writeAgainstCurrent(existing)
-    if (this.action === 'apply') this.mostlyExisting = existing.length * 2 > batch.length
+    return {commit, unavailable: ahead.unavailable}
   }
 
   /**
    * apply against what is stored now: read every key, update what exists (conditional on the
    * revision just read) and create the rest. Anything that changed in between — a conflict, a
-   * create racing another writer — goes through the one-at-a-time path, which retries.
+   * create racing another writer — goes through the one-at-a-time path, which retries. The read
+   * made ahead waits for the batch in flight only if that batch writes one of the same keys
+   * (`ahead` false: this is the batch in flight, finishing its own creates that found objects).
    */
-  private async writeAgainstCurrent(batch: Pending[]): Promise<void> {
-    const current = await this.client.datastore.getMany(
-      batch.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace)),
-    )
-    const ready: Array<Pending & {prepared: PreparedWrite}> = []
+  private async prepareAgainstCurrent(batch: Pending[], keys: string[], isAhead: boolean): Promise<PreparedBatch> {
+    if (isAhead) await this.waitForKeys(keys)
+    let current: Array<KV | undefined>
+    try {
+      current = await this.client.datastore.getMany(keys)
+    } catch (error) {
+      // Read ahead, this may fail because the batch in flight found the datastore gone; then
+      // this batch is not attempted (flush says so) rather than the run failing.
+      if (!isAhead) throw error
+      await this.drain()
+      if (!this.unavailable) throw error
+      return {commit: async () => undefined}
+    }
+    const ready: Ready[] = []
+    const ahead: {unavailable?: UnavailableError} | undefined = isAhead ? {} : undefined
     for (const [i, pending] of batch.entries()) {
       const kv = current[i]
       try {
-        const prepared = kv
-          ? await this.client.prepareUpdate(withStoredMetadata(pending.input, resourceFromKV(kv)), kv)
-          : await this.client.prepareCreate(forCreate(pending.input))
+        let prepared: PreparedWrite
+        if (kv) {
+          const stored = resourceFromKV(kv)
+          prepared = await this.client.prepareUpdate(withStoredMetadata(pending.input, stored), kv, stored)
+        } else {
+          prepared = await this.client.prepareCreate(forCreate(pending.input))
+        }
         ready.push({...pending, prepared})
       } catch (error) {
-        this.settleError(pending.outcome, pending.input, error)
+        this.settleError(pending.outcome, pending.input, error, ahead)
       }
     }
     this.mostlyExisting = current.filter(Boolean).length * 2 > batch.length
-    const retry: Pending[] = []
-    for (const [pending, result] of this.zip(ready, await this.write(ready))) {
-      if (result.ok) pending.outcome.resources = [resourceFromKV(result.kv)]
-      else if (result.error instanceof UnavailableError) this.settleError(pending.outcome, pending.input, result.error)
-      else retry.push(pending)
-    }
-    for (const pending of retry) {
-      try {
-        pending.outcome.resources = await executeResourceAction(this.client, 'apply', pending.input, this.options)
-      } catch (error) {
-        this.settleError(pending.outcome, pending.input, error)
+    const commit = async () => {
+      const retry: Pending[] = []
+      for (const [pending, result] of this.zip(ready, await this.write(ready))) {
+        if (result.ok) pending.outcome.written = result.kv
+        else if (result.error instanceof UnavailableError) this.settleError(pending.outcome, pending.input, result.error)
+        else retry.push(pending)
+      }
+      for (const pending of retry) {
+        try {
+          pending.outcome.resources = await executeResourceAction(this.client, 'apply', pending.input, this.options)
+        } catch (error) {
+          this.settleError(pending.outcome, pending.input, error)
+        }
       }
     }
+    return {commit, unavailable: ahead?.unavailable}
   }
 
-  private async prepareBlind(input: Resource): Promise<PreparedWrite> {
+  private async prepareOne(input: Resource): Promise<PreparedWrite> {
     if (this.action !== 'delete') return this.client.prepareCreate(forCreate(input))
     const {name = '', namespace, resourceVersion} = input.metadata
     return this.client.prepareDelete(input.kind, name, namespace, resourceVersion)

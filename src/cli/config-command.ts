@@ -5,8 +5,8 @@
  */
 import {kindFromAlias} from '../api/registry.js'
 import {API_VERSION, resourceIdentifier, type Resource} from '../api/resource.js'
-import {DatastoreError} from '../datastore/datastore.js'
-import type {ResourceClient} from '../datastore/resources.js'
+import {DatastoreError, type KV} from '../datastore/datastore.js'
+import {resourceFromKV, type ResourceClient} from '../datastore/resources.js'
 import {CliError} from './errors.js'
 import type {InputDocument} from './input.js'
 import {BulkExecutor, type Outcome} from './bulk-actions.js'
@@ -64,46 +64,93 @@ export function describeFailure(res: Resource, error: unknown): string {
 /** Inputs this large go through the bulk executor (batched writes); smaller ones one at a time. */
 const BULK_THRESHOLD = 2
 
-async function outcomesOf(
-  client: ResourceClient,
-  action: ResourceAction,
-  resources: Resource[],
-  options: ActionOptions,
-): Promise<Outcome[]> {
-  if (action !== 'replace' && action !== 'get' && resources.length >= BULK_THRESHOLD) {
-    const progress = await startProgress(action, resources.length)
-    try {
-      return await new BulkExecutor(client, action, options, progress).run(resources)
-    } finally {
-      progress.stop()
-    }
-  }
-  const outcomes: Outcome[] = []
-  for (const res of resources) {
-    try {
-      outcomes.push({resources: await executeResourceAction(client, action, structuredClone(res), options)})
-    } catch (error) {
-      outcomes.push({error})
-    }
-  }
-  return outcomes
+export interface RunOptions extends ActionOptions {
+  fromArgs?: boolean
+  /** Awaited once before the first document is acted on, and only if there is one. */
+  beforeFirst?: () => Promise<void>
 }
 
+/**
+ * Runs every document in input order. `docs` may be lazy (decoded while earlier resources are
+ * written); it is iterated once. Outcomes are recorded per document, so the report does not
+ * depend on how the work was batched.
+ */
 export async function runConfigCommand(
   client: ResourceClient,
   action: ResourceAction,
-  docs: InputDocument[],
-  options: ActionOptions & {fromArgs?: boolean},
+  docs: Iterable<InputDocument>,
+  options: RunOptions,
 ): Promise<CommandResults> {
+  const iterator = docs[Symbol.iterator]()
+  const seen: InputDocument[] = []
+  // Look ahead far enough to choose the path: the first BULK_THRESHOLD resources, or the end.
+  let decodedAhead = 0
+  let done = false
+  while (decodedAhead < BULK_THRESHOLD) {
+    const next = iterator.next()
+    if (next.done) {
+      done = true
+      break
+    }
+    if (seen.length === 0) await options.beforeFirst?.()
+    seen.push(next.value)
+    if (next.value.resource) decodedAhead++
+  }
+  const head = seen.length
+  function* resources(): Generator<Resource> {
+    for (let i = 0; i < head; i++) {
+      const res = seen[i].resource
+      if (res) yield res
+    }
+    if (done) return
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+      seen.push(identity(next.value))
+      if (next.value.resource) yield next.value.resource
+    }
+  }
+  let outcomes: Outcome[]
+  if (action !== 'replace' && action !== 'get' && decodedAhead >= BULK_THRESHOLD) {
+    const expected = (docs as {expected?: number}).expected ?? (Array.isArray(docs) ? docs.length : 0)
+    const progress = await startProgress(action, expected)
+    try {
+      outcomes = await new BulkExecutor(client, action, options, progress).run(resources())
+    } finally {
+      progress.stop()
+    }
+  } else {
+    outcomes = []
+    for (const res of resources()) {
+      try {
+        outcomes.push({resources: await executeResourceAction(client, action, structuredClone(res), options)})
+      } catch (error) {
+        outcomes.push({error})
+      }
+    }
+  }
+  return summarise(action, seen, outcomes, options.fromArgs ?? false)
+}
+
+/**
+ * What the report needs of a document once it has been handed on: whether it decoded, its kind
+ * and how its errors name it. Keeping only that lets the decoded object be collected as soon as
+ * its batch is written.
+ */
+function identity(doc: InputDocument): InputDocument {
+  const res = doc.resource
+  if (!res) return doc
+  const {name, namespace} = res.metadata
+  return {...doc, resource: {apiVersion: res.apiVersion, kind: res.kind, metadata: {name, namespace}}}
+}
+
+function summarise(action: ResourceAction, docs: readonly InputDocument[], outcomes: readonly Outcome[], fromArgs: boolean): CommandResults {
+  const produced: Array<Resource | KV> = []
   const results: CommandResults = {
     total: docs.length,
     handled: 0,
-    singleKind: singleKindOf(docs, options.fromArgs ?? false),
+    singleKind: singleKindOf(docs, fromArgs),
     resources: [],
     errors: [],
   }
-  const decoded = docs.flatMap((doc) => (doc.resource ? [doc.resource] : []))
-  const outcomes = await outcomesOf(client, action, decoded, options)
   let next = 0
   for (const doc of docs) {
     if (!doc.resource) {
@@ -112,8 +159,11 @@ export async function runConfigCommand(
       continue
     }
     const outcome = outcomes[next++]
-    if (outcome.resources) {
-      results.resources.push(...outcome.resources)
+    if (outcome.written) {
+      produced.push(outcome.written)
+      results.handled += 1
+    } else if (outcome.resources) {
+      for (const res of outcome.resources) produced.push(res)
       results.handled += outcome.resources.length
     } else {
       const text = describeFailure(doc.resource, outcome.error)
@@ -122,5 +172,27 @@ export async function runConfigCommand(
       if (action === 'replace') results.handled += 1
     }
   }
+  return withLazyResources(results, produced)
+}
+
+/**
+ * results.resources, decoded from the stored pairs only when first read: a bulk apply's report
+ * needs counts only, and 10,000 decoded objects kept alive to the end cost more in garbage
+ * collection than the decoding itself.
+ */
+function withLazyResources(results: CommandResults, produced: Array<Resource | KV>): CommandResults {
+  let resources: Resource[] | undefined
+  Object.defineProperty(results, 'resources', {
+    enumerable: true,
+    configurable: true,
+    get: () => (resources ??= produced.map((p) => (isKV(p) ? resourceFromKV(p) : p))),
+    set: (value: Resource[]) => {
+      resources = value
+    },
+  })
   return results
+}
+
+function isKV(value: Resource | KV): value is KV {
+  return typeof (value as KV).modRevision === 'number' && typeof (value as KV).value === 'string'
 }

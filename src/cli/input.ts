@@ -62,16 +62,18 @@ function readText(path: string): string {
 /** Splits on lines that start with `---`, as calicoctl's YAML separator does. */
 export function splitDocuments(text: string): string[] {
   const documents: string[] = []
-  let current: string[] = []
-  for (const line of text.split('\n')) {
-    if (line.startsWith('---')) {
-      documents.push(current.join('\n'))
-      current = []
-    } else {
-      current.push(line)
+  // The text between separator lines, without the newline that ends the last line before one.
+  let documentStart = 0
+  for (let lineStart = 0; ; ) {
+    const newline = text.indexOf('\n', lineStart)
+    if (text.startsWith('---', lineStart)) {
+      documents.push(lineStart > documentStart ? text.slice(documentStart, lineStart - 1) : '')
+      documentStart = newline < 0 ? text.length + 1 : newline + 1
     }
+    if (newline < 0) break
+    lineStart = newline + 1
   }
-  documents.push(current.join('\n'))
+  documents.push(documentStart <= text.length ? text.slice(documentStart) : '')
   return documents.filter((doc) => doc.trim() !== '')
 }
 
@@ -102,42 +104,74 @@ function decodeObject(raw: unknown, source: string, position: string): InputDocu
   }
 }
 
-/** Decodes the text of one file (or stdin) into per-document entries. */
-export function decodeText(text: string, source: string): InputDocument[] {
-  return splitDocuments(text).flatMap((docText, index) => {
-    const position = `document ${index + 1}`
+/** Decodes the text of one file (or stdin) into per-document entries, lazily, in order. */
+export function* iterateText(text: string, source: string): Generator<InputDocument> {
+  let index = 0
+  for (const docText of splitDocuments(text)) {
+    const position = `document ${++index}`
     let value: unknown
     try {
       value = parseYamlDocument(docText)
     } catch (error) {
-      return [{source, error: `${source} ${position}: ${(error as Error).message.split('\n')[0]}`}]
+      yield {source, error: `${source} ${position}: ${(error as Error).message.split('\n')[0]}`}
+      continue
     }
-    return value === null || value === undefined ? [] : decodeObject(value, source, position)
-  })
+    if (value !== null && value !== undefined) yield* decodeObject(value, source, position)
+  }
+}
+
+/** Decodes the text of one file (or stdin) into per-document entries. */
+export function decodeText(text: string, source: string): InputDocument[] {
+  return [...iterateText(text, source)]
+}
+
+/** The documents of `-f` in input order, with the number of raw documents (a progress estimate). */
+export interface InputStream extends Iterable<InputDocument> {
+  readonly expected: number
 }
 
 /**
- * All documents of `-f`. Empty inputs fail as calicoctl does, unless skipEmpty (then the result
- * is empty and the caller prints `No resources specified`).
+ * All documents of `-f`, decoded as they are iterated. Files are read (and I/O errors thrown) at
+ * once. A single file or stdin is decoded lazily: its emptiness is known only at the end, when the
+ * iteration throws `no resources specified` having yielded nothing. A directory is decoded whole
+ * first, so an empty file in it fails before any document is used. With skipEmpty, empty inputs
+ * yield nothing (the caller prints `No resources specified`).
  */
-export function readResourceInput(options: ReadOptions): InputDocument[] {
+export function iterateResourceInput(options: ReadOptions): InputStream {
   const {filename, recursive = false, skipEmpty = false} = options
-  if (filename === '-') {
-    const docs = decodeText(options.readStdin ? options.readStdin() : readFileSync(0, 'utf8'), 'stdin')
-    if (docs.length === 0 && !skipEmpty) throw new CliError('no resources specified in file -')
-    return docs
-  }
   let isDirectory = false
-  try {
-    isDirectory = statSync(filename).isDirectory()
-  } catch {
-    // Reported by readText with calicoctl's wording.
+  if (filename !== '-') {
+    try {
+      isDirectory = statSync(filename).isDirectory()
+    } catch {
+      // Reported by readText with calicoctl's wording.
+    }
   }
-  if (!isDirectory) {
-    const docs = decodeText(readText(filename), filename)
-    if (docs.length === 0 && !skipEmpty) throw new CliError(`no resources specified in file ${filename}`)
-    return docs
+  if (isDirectory) {
+    const docs = readDirectory(filename, recursive, skipEmpty)
+    return Object.assign(docs, {expected: docs.length})
   }
+  const source = filename === '-' ? 'stdin' : filename
+  const text = filename === '-' ? (options.readStdin ? options.readStdin() : readFileSync(0, 'utf8')) : readText(filename)
+  return {
+    expected: countDocuments(text),
+    *[Symbol.iterator]() {
+      let count = 0
+      for (const doc of iterateText(text, source)) {
+        count++
+        yield doc
+      }
+      if (count === 0 && !skipEmpty) throw new CliError(`no resources specified in file ${filename}`)
+    },
+  }
+}
+
+/** The number of `---`-separated documents with content (what splitDocuments would return). */
+function countDocuments(text: string): number {
+  return text.length === 0 ? 0 : (text.match(/^---/gm)?.length ?? 0) + 1
+}
+
+function readDirectory(filename: string, recursive: boolean, skipEmpty: boolean): InputDocument[] {
   const docs: InputDocument[] = []
   for (const file of listInputFiles(filename, recursive)) {
     const fileDocs = decodeText(readText(file), file)
@@ -146,4 +180,12 @@ export function readResourceInput(options: ReadOptions): InputDocument[] {
   }
   if (docs.length === 0 && !skipEmpty) throw new CliError(`no resources specified in directory ${filename}`)
   return docs
+}
+
+/**
+ * All documents of `-f`, decoded at once. Empty inputs fail as calicoctl does, unless skipEmpty
+ * (then the result is empty and the caller prints `No resources specified`).
+ */
+export function readResourceInput(options: ReadOptions): InputDocument[] {
+  return [...iterateResourceInput(options)]
 }

@@ -7,6 +7,8 @@
  */
 import jsYaml from 'js-yaml'
 
+import {type ImplicitType, SimpleYamlReader} from './yaml-simple.js'
+
 const TRUE_WORDS = ['y', 'yes', 'true', 'on']
 const FALSE_WORDS = ['n', 'no', 'false', 'off']
 const spellings = (words: string[]) => new Set(words.flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]))
@@ -22,10 +24,21 @@ const yaml11Bool = new jsYaml.Type('tag:yaml.org,2002:bool', {
   defaultStyle: 'lowercase',
 })
 
-const YAML_1_1_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({implicit: [yaml11Bool]})
+/** js-yaml's default schema with the YAML 1.1 booleans. */
+export const YAML_1_1_SCHEMA = jsYaml.DEFAULT_SCHEMA.extend({implicit: [yaml11Bool]})
 
-/** Parses one YAML (or JSON) document; duplicate keys are errors, as in go-yaml. */
+/** The schema's implicit types in js-yaml's resolution order (a compiled list js-yaml keeps). */
+const IMPLICIT = (YAML_1_1_SCHEMA as unknown as {compiledImplicit?: ImplicitType[]}).compiledImplicit
+const simple = IMPLICIT ? new SimpleYamlReader(IMPLICIT) : undefined
+
+/**
+ * Parses one YAML (or JSON) document; duplicate keys are errors, as in go-yaml. The plain block
+ * YAML of typical resource files takes a fast path (yaml-simple.ts) with the same result;
+ * everything else, errors included, is js-yaml's.
+ */
 export function parseYamlDocument(text: string): unknown {
+  const fast = simple?.read(text)
+  if (fast !== undefined) return fast
   return jsYaml.load(text, {schema: YAML_1_1_SCHEMA})
 }
 

@@ -10,7 +10,16 @@ import {CliError, invalidOptionMessage} from '../cli/errors.js'
 import {io} from '../cli/io.js'
 import {datastoreFlags, filenameFlag, namespaceFlag, recursiveFlag, skipEmptyFlag} from '../cli/flags.js'
 import {readResourceInput, type InputDocument} from '../cli/input.js'
-import {OutputError, OutputFormatError, outputNeedsAsNumber, parseOutputFormat, renderGetOutput, type GetOutputRequest} from '../cli/output/index.js'
+import {
+  OutputError,
+  OutputFormatError,
+  outputNeedsAsNumber,
+  parseOutputFormat,
+  renderGetOutput,
+  streamList,
+  type GetOutputRequest,
+  type StreamFormat,
+} from '../cli/output/index.js'
 import type {ResourceClient} from '../datastore/resources.js'
 
 const DEFAULT_AS_NUMBER = '64512'
@@ -90,6 +99,10 @@ and run over the list of results). yaml and json output can be used as input to 
     let errors: string[]
     let listResourceVersion: string | undefined
     const listKind = fromArgs ? kindFromAlias(positional[0])?.kind : undefined
+    if (isList && listKind && (format.kind === 'yaml' || format.kind === 'json' || format.kind === 'ps' || format.kind === 'wide')) {
+      const streamed = await this.streamList(client, listKind, format.kind, options)
+      if (streamed) return streamed
+    }
     if (isList && listKind) {
       ;({resources, errors, listResourceVersion} = await this.list(client, listKind, options))
     } else {
@@ -131,6 +144,32 @@ and run over the list of results). yaml and json output can be used as input to 
       return false
     }
     return true
+  }
+
+  /**
+   * A LIST printed page by page as it is read (see output/stream.ts), so 10,000 resources are
+   * never all held decoded and rendered at once. Undefined when the list must be printed whole
+   * instead: a refused namespace combination, or Node in a table (its ASN column needs a
+   * lookup decided by the rows). The typed result carries no resources in this case.
+   */
+  private async streamList(
+    client: ResourceClient,
+    kind: string,
+    format: StreamFormat,
+    options: {namespace?: string; allNamespaces?: boolean},
+  ): Promise<GetResult | undefined> {
+    const info = kindInfo(kind)
+    if (!info?.namespaced && (options.namespace || options.allNamespaces)) return undefined
+    if (options.namespace && options.allNamespaces) return undefined
+    if (kind === 'Node' && (format === 'ps' || format === 'wide')) return undefined
+    const namespace = info?.namespaced && !options.allNamespaces ? (options.namespace ?? 'default') : undefined
+    await streamList(client.listPages(kind, namespace), {
+      format,
+      kind,
+      namespaceColumn: Boolean(options.allNamespaces || options.namespace),
+      write: (text) => io.stdout.write(text),
+    })
+    return {resources: [], errors: []}
   }
 
   private async list(

@@ -71,8 +71,17 @@ export function identifierOf(res: Resource): string {
   return resourceIdentifier(res.kind, res.metadata.name, info?.namespaced ? res.metadata.namespace : undefined)
 }
 
+let clockSecond = -1
+let clockText = ''
+
+/** metav1.Time's text for now; the same second is formatted once (a bulk create asks per object). */
 function wallClock(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+  const second = Math.floor(Date.now() / 1000)
+  if (second !== clockSecond) {
+    clockSecond = second
+    clockText = new Date(second * 1000).toISOString().replace(/\.\d+Z$/, 'Z')
+  }
+  return clockText
 }
 
 /** Decodes a stored value into a Resource whose resourceVersion is the pair's revision. */
@@ -160,14 +169,33 @@ export class ResourceClient {
   }
 
   /**
+   * list(), a page at a time (in key order, which is list()'s order): every page is read at the
+   * first page's revision, so together they are one snapshot, as list() is.
+   */
+  async *listPages(kind: string, namespace?: string, pageSize = 500): AsyncGenerator<ResourceList> {
+    const info = requireKind(kind)
+    const prefix = resourcePrefix(kind, info.namespaced ? namespace : undefined)
+    let revision: number | undefined
+    let startAfter: string | undefined
+    for (;;) {
+      const page = await this.datastore.list(prefix, {limit: pageSize, startAfter, revision})
+      revision ??= page.revision
+      yield {items: page.items.map((kv) => resourceFromKV(kv)), revision}
+      if (page.items.length < pageSize) return
+      startAfter = page.items[page.items.length - 1].key
+    }
+  }
+
+  /**
    * clientv3's Create/Update path short of the write: the policy tier check (made before
    * defaulting, as clientv3 does), then defaults, validation and the kind's write checks (pool
    * overlap and immutable fields, BGP filter existence, singleton names) from src/api.
    */
   async prepareWrite(res: Resource, operation: 'create' | 'update', previous?: Resource): Promise<Resource> {
     const info = requireKind(res.kind)
-    const input = structuredClone(res)
-    input.apiVersion = API_VERSION
+    // prepareForWrite never changes its input (defaulting works on its own copy), so a shallow
+    // copy carries the two adjustments made here.
+    const input: Resource = {...res, apiVersion: API_VERSION, metadata: {...res.metadata}}
     if (!info.namespaced) delete input.metadata.namespace
     if (POLICY_KINDS.has(input.kind) && operation === 'create') {
       const tier = (input.spec as {tier?: string} | undefined)?.tier
@@ -215,9 +243,10 @@ export class ResourceClient {
    * conditional on its revision (or on the input's resourceVersion, which must then match it).
    * uid and creationTimestamp are always those of the stored object.
    */
-  async prepareUpdate(res: Resource, current: KV): Promise<PreparedWrite> {
+  async prepareUpdate(res: Resource, current: KV, decoded?: Resource): Promise<PreparedWrite> {
     const identifier = identifierOf(res)
-    const stored = resourceFromKV(current)
+    // `decoded`: resourceFromKV(current), when the caller has it already (it is not changed here).
+    const stored = decoded ?? resourceFromKV(current)
     if (res.metadata.resourceVersion && Number(res.metadata.resourceVersion) !== current.modRevision) {
       throw new ResourceUpdateConflictError(identifier, staleVersionDetail(res.metadata.resourceVersion, current))
     }

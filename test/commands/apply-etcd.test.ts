@@ -66,6 +66,35 @@ describe('resource commands on etcd', () => {
     assert.deepEqual([deleted.exitCode, deleted.stdout], [0, "Successfully deleted 3 'IPPool' resource(s)\n"])
   })
 
+  test('a key written again by the next batch keeps input order while batches overlap', async () => {
+    // 1,500 documents over 600 names: most names recur in the next batch of 500, which is
+    // prepared (and may be sent) while the previous one is still being written.
+    const names = 600
+    const docs = Array.from(
+      {length: 1500},
+      (_, i) =>
+        `apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: r-${i % names}, namespace: ns-r}\n` +
+        `spec:\n  selector: all()\n  ingress:\n  - action: Allow\n    protocol: TCP\n    destination: {ports: [${i + 1}]}\n`,
+    )
+    const file = join(dir, 'recurring.yaml')
+    writeFileSync(file, docs.join('---\n'))
+    try {
+      const result = await runCli(['apply', '-f', file], {env: env()})
+      assert.deepEqual([result.exitCode, result.stdout, result.stderr], [0, "Successfully applied 1500 'NetworkPolicy' resource(s)\n", ''])
+      const listed = JSON.parse((await runCli(['get', 'networkpolicy', '-n', 'ns-r', '-o', 'json'], {env: env()})).stdout)
+      assert.equal(listed.items.length, names)
+      for (const item of listed.items) {
+        const n = Number(item.metadata.name.slice(2))
+        const last = n + 600 * Math.floor((1499 - n) / 600)
+        assert.equal(item.spec.ingress[0].destination.ports[0], last + 1, item.metadata.name)
+      }
+    } finally {
+      // The next test counts the policies under the shared prefix.
+      const policyNames = Array.from({length: names}, (_, i) => `r-${i}`)
+      await runCli(['delete', 'networkpolicy', ...policyNames, '-n', 'ns-r', '--skip-not-exists'], {env: env()})
+    }
+  })
+
   test('etcd unreachable: one line naming the endpoint and the cause', async () => {
     const result = await runCli(['get', 'ippools', '--allow-version-mismatch'], {
       env: {...env(), ETCD_ENDPOINTS: 'http://127.0.0.1:1'},

@@ -231,6 +231,23 @@ describe('bulk writes', () => {
     const none = JSON.parse((await cli('get', 'networkpolicy', '-A', '-o', 'json')).stdout)
     assert.equal(none.items.length, 0)
   })
+
+  test('batches written while later ones are prepared keep input order across batches', async () => {
+    // p-0 again 1,100 documents later (a later batch) must win; the tier, written alone in the
+    // middle, must exist before the policy that names it is checked.
+    const docs = policies(1200, () => 80).split('---\n')
+    docs.splice(600, 0, 'apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: t1}\nspec: {order: 10}\n')
+    docs.splice(1100, 0, docs[0].replace('ports: [80]', 'ports: [99]'))
+    docs.push('apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: t1.late, namespace: ns-0}\nspec: {tier: t1, selector: all()}\n')
+    const file = join(store.dir, 'ordered.yaml')
+    writeFileSync(file, docs.join('---\n'))
+    const result = await cli('apply', '-f', file)
+    assert.deepEqual([result.exitCode, result.stdout, result.stderr], [0, 'Successfully applied 1203 resource(s)\n', ''])
+    const p0 = JSON.parse((await cli('get', 'networkpolicy', 'p-0', '-n', 'ns-0', '-o', 'json')).stdout)
+    assert.equal(p0.spec.ingress[0].destination.ports[0], 99)
+    const late = await cli('get', 'networkpolicy', 't1.late', '-n', 'ns-0', '-o', 'json')
+    assert.equal(JSON.parse(late.stdout).spec.tier, 't1')
+  })
 })
 
 describe('delete', () => {

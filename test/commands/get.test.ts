@@ -5,6 +5,9 @@ import {after, before, describe, test} from 'node:test'
 
 import {parse} from 'yaml'
 
+import {renderGetOutput} from '../../src/cli/output/index.js'
+import {createDatastore} from '../../src/datastore/factory.js'
+import {ResourceClient} from '../../src/datastore/resources.js'
 import {runCli, tempStore} from '../helpers/cli.js'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'resources')
@@ -122,5 +125,77 @@ describe('get', () => {
     assert.equal(result.exitCode, 0, result.stderr)
     // calicoctl prints one table per result object.
     assert.deepEqual(result.stdout.trim().split(/\s*\n+/), ['NAME', 'pool-a', 'NAME', 'pool-b', 'NAME', 'pool-v6'])
+  })
+})
+
+describe('get of a list larger than one page', () => {
+  let store: ReturnType<typeof tempStore>
+  const cli = (...args: string[]) => runCli(args, {env: store.env})
+  const COUNT = 1200
+  before(async () => {
+    store = tempStore()
+    const docs: string[] = []
+    for (let i = 0; i < COUNT; i++) {
+      // Names and namespaces whose key order differs from creation order and from number order.
+      docs.push(`apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata:
+  name: p-${(i * 7919) % COUNT}
+  namespace: ns-${i % 3}
+  labels: {team: "t-${i % 5}"}
+  annotations: {note: "a<${i % 5}>&c"}
+spec:
+  order: ${i}
+  selector: app == "a-${i % 11}"
+  ingress:
+  - action: Allow
+    source:
+      selector: role == "r"
+`)
+    }
+    const file = join(store.dir, 'many.yaml')
+    writeFileSync(file, docs.join('---\n'))
+    const result = await cli('apply', '-f', file)
+    assert.equal(result.exitCode, 0, result.stderr)
+  })
+  after(() => store.cleanup())
+
+  // The reference: the whole list read at once and rendered at once (the non-streaming path).
+  async function wholeList(format: 'yaml' | 'json' | 'ps' | 'wide', namespace?: string): Promise<string> {
+    const datastore = await createDatastore({datastoreType: 'local', localDir: store.env.CALICO_DATASTORE_DIR})
+    try {
+      const list = await new ResourceClient(datastore).list('NetworkPolicy', namespace)
+      return renderGetOutput({
+        format: {kind: format},
+        results: list.items,
+        isList: true,
+        listKind: 'NetworkPolicy',
+        listResourceVersion: String(list.revision),
+        namespaceColumn: namespace === undefined,
+      })
+    } finally {
+      await datastore.close()
+    }
+  }
+
+  for (const format of ['yaml', 'json', 'ps', 'wide'] as const) {
+    test(`-o ${format} prints exactly what the whole list renders to`, async () => {
+      const all = await cli('get', 'networkpolicy', '-A', '-o', format)
+      assert.equal(all.exitCode, 0, all.stderr)
+      assert.equal(all.stdout, await wholeList(format))
+      const one = await cli('get', 'networkpolicy', '-n', 'ns-1', '-o', format)
+      assert.equal(one.exitCode, 0, one.stderr)
+      assert.ok(one.stdout.length > 0)
+      if (format === 'yaml' || format === 'json') assert.equal(one.stdout, await wholeList(format, 'ns-1'))
+    })
+  }
+
+  test('the paged list has every resource once, in key order', async () => {
+    const result = await cli('get', 'networkpolicy', '-A', '-o', 'json')
+    const list = JSON.parse(result.stdout) as {items: Array<{metadata: {name: string; namespace: string}}>}
+    const keys = list.items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`)
+    assert.equal(keys.length, COUNT)
+    assert.deepEqual(keys, [...keys].sort())
+    assert.equal(new Set(keys).size, COUNT)
   })
 })

@@ -28,7 +28,15 @@ function isPlainObject(value: unknown): value is JSONObject {
 /** Go's decodeState.errorContext: the struct being filled and the JSON field names above. */
 interface ErrorContext {
   struct?: GoStruct
-  stack: string[]
+  /** The JSON field names from the top, kept as a chain and joined only when an error needs it. */
+  parent?: ErrorContext
+  field?: string
+}
+
+function fieldStack(ctx: ErrorContext): string[] {
+  const stack: string[] = []
+  for (let c: ErrorContext | undefined = ctx; c?.field !== undefined; c = c.parent) stack.unshift(c.field)
+  return stack
 }
 
 class DecodeState {
@@ -42,9 +50,10 @@ class DecodeState {
 
 /** d.addErrorContext applied to an UnmarshalTypeError. */
 function typeErrorText(value: string, typeName: string, ctx: ErrorContext): string {
-  if (ctx.struct || ctx.stack.length > 0) {
+  const stack = fieldStack(ctx)
+  if (ctx.struct || stack.length > 0) {
     const structName = ctx.struct?.name ?? ''
-    return `json: cannot unmarshal ${value} into Go struct field ${structName}.${ctx.stack.join('.')} of type ${typeName}`
+    return `json: cannot unmarshal ${value} into Go struct field ${structName}.${stack.join('.')} of type ${typeName}`
   }
   return `json: cannot unmarshal ${value} into Go value of type ${typeName}`
 }
@@ -74,9 +83,19 @@ function targetsString(type: GoType): boolean {
 
 /** Finds a struct's field for a JSON key: exact name first, then case-insensitive (Go's fold). */
 function findField(s: GoStruct, key: string): GoField | undefined {
-  const all = flattenFields(s)
-  return all.find((field) => field.json === key) ?? all.find((field) => field.json.toLowerCase() === key.toLowerCase())
+  let index = fieldIndexes.get(s)
+  if (!index) {
+    index = new Map()
+    for (const field of flattenFields(s)) if (!index.has(field.json)) index.set(field.json, field)
+    fieldIndexes.set(s, index)
+  }
+  const exact = index.get(key)
+  if (exact) return exact
+  const folded = key.toLowerCase()
+  return flattenFields(s).find((field) => field.json.toLowerCase() === folded)
 }
+
+const fieldIndexes = new WeakMap<GoStruct, Map<string, GoField>>()
 
 const flattened = new WeakMap<GoStruct, GoField[]>()
 
@@ -178,7 +197,7 @@ function decodeStruct(
       state.save(`json: unknown field ${JSON.stringify(key)}`)
       continue
     }
-    const inner: ErrorContext = {struct: s, stack: [...ctx.stack, field.json]}
+    const inner: ErrorContext = {struct: s, parent: ctx, field: field.json}
     const input = targetsString(field.type) ? coerceScalarForString(value[key]) : value[key]
     const decoded = decodeValue(input, field.type, inner, state, out[field.json])
     if (decoded === undefined) delete out[field.json]
@@ -193,7 +212,7 @@ function decodeStruct(
  */
 export function decodeStrict(value: JSONObject, s: GoStruct): JSONObject {
   const state = new DecodeState()
-  const decoded = decodeStruct(value, s, {stack: []}, state, undefined)
+  const decoded = decodeStruct(value, s, {}, state, undefined)
   if (state.saved !== undefined) throw new GoDecodeFailure(state.saved)
   return decoded
 }
@@ -296,6 +315,35 @@ export function marshalStruct(value: JSONObject, s: GoStruct): JSONObject {
     if (field.omitempty && isEmpty(field.type, fieldValue)) continue
     if (field.omitzero && isZero(field.type, fieldValue)) continue
     out[field.json] = marshalValue(field.type, fieldValue)
+  }
+  return out
+}
+
+/** Struct values known to be marshalStruct output (whole subtrees in Go's form). */
+const marshalledValues = new WeakSet<object>()
+
+/** Records that `value` is marshalStruct output and nobody will change it in place. */
+export function markMarshalled(value: unknown): void {
+  if (typeof value === 'object' && value !== null) marshalledValues.add(value)
+}
+
+export function isMarshalled(value: unknown): value is JSONObject {
+  return typeof value === 'object' && value !== null && marshalledValues.has(value)
+}
+
+/**
+ * marshalStruct of `value`, a copy of the marshalled struct `from` with some fields replaced:
+ * a field still holding `from`'s own value is reused as it is, since marshalling is idempotent;
+ * replaced fields are marshalled. Same result as marshalStruct, without re-walking what did not
+ * change.
+ */
+export function marshalStructReusing(value: JSONObject, s: GoStruct, from: JSONObject): JSONObject {
+  const out: JSONObject = {}
+  for (const field of flattenFields(s)) {
+    const fieldValue = value[field.json] ?? undefined
+    if (field.omitempty && isEmpty(field.type, fieldValue)) continue
+    if (field.omitzero && isZero(field.type, fieldValue)) continue
+    out[field.json] = fieldValue !== undefined && fieldValue === from[field.json] ? fieldValue : marshalValue(field.type, fieldValue)
   }
   return out
 }

@@ -6,7 +6,7 @@ import {DecodeError} from '../errors.js'
 import type {Resource} from '../resource.js'
 import {kindSchema} from '../schema/index.js'
 import {jsonKindName} from './custom.js'
-import {decodeStrict, GoDecodeFailure, marshalStruct} from './decode.js'
+import {decodeStrict, flattenFields, GoDecodeFailure, isMarshalled, markMarshalled, marshalStruct, marshalStructReusing} from './decode.js'
 
 const YAML_PREFIX = 'error unmarshaling JSON: while decoding JSON: '
 
@@ -54,7 +54,10 @@ export function decodeResource(obj: unknown): Resource {
   // newResource fills kind and apiVersion from the document's GVK before unmarshalling.
   decoded.kind = kind
   decoded.apiVersion = apiVersion
-  return marshalStruct(decoded, schema) as unknown as Resource
+  const resource = marshalStruct(decoded, schema) as unknown as Resource
+  // Defaulting re-marshals the resource; what it leaves of this spec need not be walked again.
+  markMarshalled(resource.spec)
+  return resource
 }
 
 /**
@@ -65,4 +68,22 @@ export function normaliseResource(res: Resource): Resource {
   const schema = kindSchema(res.kind)
   if (!schema) return res
   return marshalStruct(structuredClone(res) as unknown as Record<string, unknown>, schema) as unknown as Resource
+}
+
+/**
+ * As normaliseResource, for a resource the caller owns and will not use again: no defensive copy
+ * (the result may share values with it). `specFrom`: a spec from decodeResource that res.spec is
+ * a shallow copy of (some fields replaced); its unchanged fields are reused, not re-marshalled.
+ */
+export function normaliseOwnedResource(res: Resource, specFrom?: unknown): Resource {
+  const schema = kindSchema(res.kind)
+  if (!schema) return res
+  const value = res as unknown as Record<string, unknown>
+  const specType = flattenFields(schema).find((field) => field.json === 'spec')?.type
+  if (!isMarshalled(specFrom) || specType?.kind !== 'struct' || typeof value.spec !== 'object' || value.spec === null) {
+    return marshalStruct(value, schema) as unknown as Resource
+  }
+  // `specFrom` is a decoded spec that res.spec was copied from: reuse its untouched subtrees.
+  const spec = marshalStructReusing(value.spec as Record<string, unknown>, specType.struct(), specFrom)
+  return marshalStructReusing({...value, spec}, schema, {spec}) as unknown as Resource
 }

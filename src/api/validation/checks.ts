@@ -20,15 +20,25 @@ function matches(re: RegExp): (value: unknown) => boolean {
   return (value) => re.test(str(value))
 }
 
+/** Verdicts of selectorParses by text: bulk input repeats a few selectors many times. */
+const selectorVerdicts = new Map<string, boolean>()
+const SELECTOR_CACHE_LIMIT = 10_000
+
 /** selector.Validate: the text must parse. */
 export function selectorParses(text: string): boolean {
+  const known = selectorVerdicts.get(text)
+  if (known !== undefined) return known
+  let verdict: boolean
   try {
     parseSelector(text)
-    return true
+    verdict = true
   } catch (err) {
-    if (err instanceof SelectorParseError) return false
-    throw err
+    if (!(err instanceof SelectorParseError)) throw err
+    verdict = false
   }
+  if (selectorVerdicts.size >= SELECTOR_CACHE_LIMIT) selectorVerdicts.clear()
+  selectorVerdicts.set(text, verdict)
+  return verdict
 }
 
 /**

@@ -146,7 +146,8 @@ function runTag(tag: string, value: unknown, type: GoType, viaPointer: boolean):
 
 /** traverseField. `name` is the Go field name (or `Name[i]` inside a dive). */
 function traverseField(value: unknown, type: GoType, tags: readonly string[], name: string, r: Reporter): void {
-  const d = deref(value, type)
+  // The common case, no pointer, without deref's allocation.
+  const d = type.kind === 'ptr' ? deref(value, type) : {value, type, nilPointer: false, wasPointer: false}
   if (d.nilPointer) {
     if (tags.length === 0 || tags[0] === 'omitempty') return
     tagFailure(r, name, tags[0], '<nil>')
@@ -156,6 +157,7 @@ function traverseField(value: unknown, type: GoType, tags: readonly string[], na
     validateValue(d.value, d.type, r)
     return
   }
+  if (tags.length === 0) return
   for (let i = 0; i < tags.length; i++) {
     const tag = tags[i]
     if (tag === 'omitempty') {
@@ -190,13 +192,52 @@ function validateValue(value: unknown, type: GoType, r: Reporter): void {
   if (type.kind === 'custom') structChecks.get(`custom:${type.codec}`)?.({value} as JSONObject, r)
 }
 
+interface FieldPlan {
+  field: GoStruct['fields'][number]
+  tags: readonly string[]
+}
+
+interface StructPlan {
+  /** The fields validation must look at: those with tags, and those leading to a struct. */
+  fields: FieldPlan[]
+  check: StructCheck | undefined
+}
+
+const plans = new WeakMap<GoStruct, StructPlan>()
+
+/** Whether a field without tags can still report anything: only by leading to a struct. */
+function leadsToStruct(type: GoType): boolean {
+  let current = type
+  while (current.kind === 'ptr') current = current.elem
+  return isStructLike(current)
+}
+
+/**
+ * A struct's fields as validation walks them, worked out once per struct (after every check
+ * module has registered, which importing validation/index.ts does): tag lists split, fields that
+ * can report nothing left out.
+ */
+function planOf(s: GoStruct): StructPlan {
+  let plan = plans.get(s)
+  if (!plan) {
+    const fields: FieldPlan[] = []
+    for (const field of s.fields) {
+      const tags = field.validate ? field.validate.split(',') : []
+      if (tags.length > 0 || leadsToStruct(field.type)) fields.push({field, tags})
+    }
+    plan = {fields, check: structChecks.get(s.qualified)}
+    plans.set(s, plan)
+  }
+  return plan
+}
+
 /** Validates every field of a struct value, then runs the struct's registered check. */
 export function validateStruct(value: JSONObject, s: GoStruct, r: Reporter): void {
-  for (const field of s.fields) {
-    const tags = field.validate ? field.validate.split(',') : []
+  const plan = planOf(s)
+  for (const {field, tags} of plan.fields) {
     // An inlined embedded struct reads its fields from the parent's JSON object.
     const fieldValue = field.json === '' ? value : value[field.json]
     traverseField(fieldValue, field.type, tags, field.go, r)
   }
-  structChecks.get(s.qualified)?.(value, r)
+  plan.check?.(value, r)
 }

@@ -24,11 +24,20 @@ const DNS1123_SUBDOMAIN_MSG =
 export const DNS1123_LABEL_MAX_LENGTH = 63
 export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253
 
-const encoder = new TextEncoder()
-
-/** Byte length as Go's len() counts it (UTF-8). */
+/** Byte length as Go's len() counts it (UTF-8), without encoding the string. */
 export function byteLength(s: string): number {
-  return encoder.encode(s).length
+  let bytes = s.length
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i)
+    if (code < 0x80) continue
+    if (code < 0x800) bytes += 1
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: two UTF-16 units, four bytes.
+      bytes += 2
+      i++
+    } else bytes += 2 // Three bytes (a lone surrogate becomes U+FFFD, also three).
+  }
+  return bytes
 }
 
 function maxLenError(length: number): string {

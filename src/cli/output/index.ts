@@ -24,6 +24,7 @@ export {colours, useColour} from './colour.js'
 export {OutputError} from './errors.js'
 export {type OutputFormat, OutputFormatError, parseOutputFormat} from './format.js'
 export {makeList, type Printable} from './printable.js'
+export {streamList, type ListPage, type StreamFormat} from './stream.js'
 /** sigs.k8s.io/yaml-style YAML and Go MarshalIndent JSON of plain values, for other commands' output. */
 export {marshalYaml} from './goyaml.js'
 export {marshalIndent as marshalJsonIndent} from './json.js'

@@ -7,6 +7,7 @@
 
 import {type ColumnContext, kindColumns, resolveHeadings, UnknownHeadingError} from './columns.js'
 import {OutputError} from './errors.js'
+import type {Resource} from '../../api/resource.js'
 import {type Printable, asGoObject, isList, itemKind} from './printable.js'
 import {tabwrite} from './tabwriter.js'
 
@@ -24,25 +25,52 @@ export function renderTables(results: readonly Printable[], opts: TableOptions =
   let out = ''
   const ctx = cachedContext(opts.asNumber)
   for (const p of results) {
-    const kind = itemKind(p)
-    const columns = kindColumns(kind)
-    if (!columns) throw new OutputError(`no table format for resource kind ${kind}`, out)
-    let headings: string[]
-    try {
-      headings = resolveHeadings(columns, {wide: opts.wide, custom: opts.columns, namespaceColumn: opts.namespaceColumn})
-    } catch (err) {
-      if (err instanceof UnknownHeadingError) throw new OutputError(err.message, out)
-      throw err
-    }
-    const rows = isList(p) ? p.items : [p]
-    let text = headings.map((h) => `${h}\t`).join('') + '\n'
-    for (const r of rows) {
-      const obj = asGoObject(r)
-      text += headings.map((h) => `${columns.values.get(h)?.(obj, ctx) ?? ''}\t`).join('') + '\n'
-    }
-    out += tabwrite(text) + '\n'
+    const table = new TableBuilder(itemKind(p), opts, ctx, out)
+    table.add(isList(p) ? p.items : [p])
+    out += table.finish()
   }
   return out
+}
+
+/**
+ * One table: rows are turned into their tab-separated text as they are added (so a caller can
+ * drop the resources page by page), and aligned at the end, since a column's width depends on
+ * every row.
+ */
+export class TableBuilder {
+  private readonly columns: NonNullable<ReturnType<typeof kindColumns>>
+  private readonly headings: string[]
+  private text: string
+
+  /** `partial`: output already printed before this table, carried by a failure. */
+  constructor(
+    kind: string,
+    opts: TableOptions,
+    private readonly ctx: ColumnContext = cachedContext(opts.asNumber),
+    partial = '',
+  ) {
+    const columns = kindColumns(kind)
+    if (!columns) throw new OutputError(`no table format for resource kind ${kind}`, partial)
+    this.columns = columns
+    try {
+      this.headings = resolveHeadings(columns, {wide: opts.wide, custom: opts.columns, namespaceColumn: opts.namespaceColumn})
+    } catch (err) {
+      if (err instanceof UnknownHeadingError) throw new OutputError(err.message, partial)
+      throw err
+    }
+    this.text = this.headings.map((h) => `${h}\t`).join('') + '\n'
+  }
+
+  add(rows: readonly Resource[]): void {
+    for (const r of rows) {
+      const obj = asGoObject(r)
+      this.text += this.headings.map((h) => `${this.columns.values.get(h)?.(obj, this.ctx) ?? ''}\t`).join('') + '\n'
+    }
+  }
+
+  finish(): string {
+    return tabwrite(this.text) + '\n'
+  }
 }
 
 /** calicoctl's config() closure caches the answer for the whole print. */
