@@ -12,27 +12,9 @@ import {silentLogger} from '../../src/agent/log.js'
 import type {CalcMessage} from '../../src/calc/index.js'
 import {CompactedError, type Datastore} from '../../src/datastore/datastore.js'
 import {ResourceClient} from '../../src/datastore/resources.js'
-import {RecordingDataplane} from '../../src/dataplane/recording.js'
-import {eventually, FlakyDatastore, gnp, tempStore, wep, type TempStore} from './support.js'
+import {eventually, FlakyDatastore, GatedDataplane, gnp, tempStore, wep, type TempStore} from './support.js'
 
 const NODE = 'node1'
-
-/** A recording dataplane whose apply() can be held until released. */
-class GatedDataplane extends RecordingDataplane {
-  private gate?: Promise<void>
-  private release?: () => void
-  hold(): void {
-    this.gate = new Promise((resolve) => (this.release = resolve))
-  }
-  open(): void {
-    this.release?.()
-    this.gate = undefined
-  }
-  override async apply(): Promise<void> {
-    await this.gate
-    return super.apply()
-  }
-}
 
 async function probe(port: number, path: string): Promise<{status: number; body: string}> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`)

@@ -16,7 +16,7 @@ import {canAdministerNetwork, missingTools, toolFindings} from '../../src/agent/
 import type {Datastore} from '../../src/datastore/datastore.js'
 import {RESOURCE_PREFIX, ResourceClient} from '../../src/datastore/resources.js'
 import {RecordingDataplane} from '../../src/dataplane/recording.js'
-import {eventually, FlakyDatastore, gnp, tempStore, wep, type TempStore} from './support.js'
+import {eventually, FlakyDatastore, GatedDataplane, gnp, tempStore, wep, type TempStore} from './support.js'
 
 const NODE = 'node1'
 
@@ -29,29 +29,6 @@ async function probe(port: number, path: string): Promise<{status: number; body:
 function sample(text: string, name: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `))
   return line === undefined ? undefined : Number(line.slice(name.length + 1))
-}
-
-/** A recording dataplane whose apply() can be held, or made to fail a number of times. */
-class ControlledDataplane extends RecordingDataplane {
-  failures = 0
-  failWith = 'iptables-restore: exit status 4'
-  private gate?: Promise<void>
-  private release?: () => void
-  hold(): void {
-    this.gate = new Promise((resolve) => (this.release = resolve))
-  }
-  open(): void {
-    this.release?.()
-    this.gate = undefined
-  }
-  override async apply(): Promise<void> {
-    await this.gate
-    if (this.failures > 0) {
-      this.failures--
-      throw new Error(this.failWith)
-    }
-    return super.apply()
-  }
 }
 
 interface LogLine {
@@ -269,7 +246,7 @@ describe('agent while running: watchdog, apply retries, metrics', () => {
   let inner: Datastore
   let writer: Datastore
   let other: ResourceClient
-  let dataplane: ControlledDataplane
+  let dataplane: GatedDataplane
   let agent: RunningAgent
   const log = harness()
 
@@ -279,7 +256,7 @@ describe('agent while running: watchdog, apply retries, metrics', () => {
     writer = await store.open()
     other = new ResourceClient(writer)
     await other.create({apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: {name: 'default'}, spec: {dataplaneWatchdogTimeout: '2s'}})
-    dataplane = new ControlledDataplane()
+    dataplane = new GatedDataplane()
     agent = await startAgent(baseOptions(inner, dataplane, log.sink))
     await eventually('ready', async () => (await probe(agent.healthPort, '/readiness')).status === 200)
   })

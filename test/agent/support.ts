@@ -8,6 +8,7 @@ import type {Resource} from '../../src/api/resource.js'
 import {UnavailableError, type Datastore, type WatchHandle, type WatchListener} from '../../src/datastore/datastore.js'
 import {createDatastore} from '../../src/datastore/factory.js'
 import {ResourceClient} from '../../src/datastore/resources.js'
+import {RecordingDataplane} from '../../src/dataplane/recording.js'
 
 export interface TempStore {
   readonly dir: string
@@ -144,3 +145,26 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
 }
 
 export const clientOf = (datastore: Datastore) => new ResourceClient(datastore)
+
+/** A recording dataplane whose apply() can be held until released, or made to fail a number of times. */
+export class GatedDataplane extends RecordingDataplane {
+  failures = 0
+  failWith = 'iptables-restore: exit status 4'
+  private gate?: Promise<void>
+  private release?: () => void
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.release = resolve))
+  }
+  open(): void {
+    this.release?.()
+    this.gate = undefined
+  }
+  override async apply(): Promise<void> {
+    await this.gate
+    if (this.failures > 0) {
+      this.failures--
+      throw new Error(this.failWith)
+    }
+    return super.apply()
+  }
+}
