@@ -60,6 +60,7 @@ const cidr = `10.${(Date.now() >> 8) % 200}.0.0/16`
 await resources.create({apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: {name: poolName}, spec: {cidr}})
 const ipam = new IPAMClient(counting(raw), {cache: process.env.IPAM_CACHE !== '0'})
 const start = performance.now()
+const cpuStart = process.cpuUsage()
 let next = 0
 const lane = async () => {
   while (next < count) {
@@ -69,7 +70,8 @@ const lane = async () => {
 }
 await Promise.all(Array.from({length: inFlight}, lane))
 const ms = performance.now() - start
-console.log(`${count} allocations in ${ms.toFixed(0)} ms: ${((count / ms) * 1000).toFixed(0)}/s, ${(ms / count).toFixed(2)} ms each (pool ${cidr})`)
+const cpu = process.cpuUsage(cpuStart)
+console.log(`${count} allocations in ${ms.toFixed(0)} ms: ${((count / ms) * 1000).toFixed(0)}/s, ${(ms / count).toFixed(2)} ms each, CPU ${((cpu.user + cpu.system) / 1000 / count).toFixed(2)} ms each (pool ${cidr})`)
 let calls = 0
 for (const [name, s] of [...stats].sort((a, b) => b[1].n - a[1].n)) {
   calls += s.n

@@ -3,7 +3,8 @@
 // process and with eight concurrent processes (two per host), on the local store and (when the
 // `etcd` binary is installed) on a real etcd started here (default flags), each for long-lived
 // allocators (the IPAMClient cache) and for fresh reads per request (a one-shot CLI or CNI call)
-// issuing one request at a time, then for long-lived allocators serving 8 and 32 requests at once
+// issuing one request at a time, then for long-lived allocators (measured once started: connected,
+// their cached inputs loaded) serving 8 and 32 requests at once
 // (their concurrent requests share block writes: src/ipam/commit.ts); the CPU per allocation of
 // the allocators and etcd, and the datastore calls per allocation; then `ipam check` wall time
 // over 100,000 allocations.
@@ -33,6 +34,10 @@ if (process.argv[2] === '--worker') {
   const {createDatastore} = await dist('datastore/factory.js')
   const {IPAMClient} = await dist('ipam/index.js')
   const raw = await createDatastore(JSON.parse(config))
+  // IPAM_BENCH_DETAIL=1: calls counted by method and key kind (block, affinity, handle, …).
+  const detail = process.env.IPAM_BENCH_DETAIL === '1'
+  const kind = (key) => /^\/calico\/ipam\/v2\/(assignment|host|handle|config)/.exec(key)?.[1] ?? 'other'
+
   // Datastore calls by method (and failed transactions), to print per allocation.
   const calls = {}
   const ds = new Proxy(raw, {
@@ -41,7 +46,8 @@ if (process.argv[2] === '--worker') {
       if (typeof value !== 'function') return value
       if (!['get', 'getMany', 'list', 'create', 'update', 'delete', 'batch', 'transact'].includes(prop)) return value.bind(target)
       return async (...args) => {
-        calls[prop] = (calls[prop] ?? 0) + 1
+        const name = detail && typeof args[0] === 'string' ? `${prop}:${kind(args[0])}${prop === 'update' ? `:${/"state":"(\w*)"/.exec(args[1])?.[1] ?? ''}` : ''}` : prop
+        calls[name] = (calls[name] ?? 0) + 1
         const result = await value.apply(target, args)
         if (prop === 'transact' && !result.ok) calls['transact lost'] = (calls['transact lost'] ?? 0) + 1
         return result
@@ -50,6 +56,10 @@ if (process.argv[2] === '--worker') {
   })
   // A long-lived allocator, as a node agent or an IPAM service would be (cache: see src/ipam/cache.ts).
   const ipam = new IPAMClient(ds, {cache: cache === 'cache'})
+  // A long-lived allocator is measured once started: its connection open and its cached inputs
+  // (pools, reservations, config, node labels) listed and watched, as they are after its first
+  // request. A fresh-reads client has nothing to prepare.
+  if (cache === 'cache') await ipam.sync(0)
   process.stdout.write('ready\n')
   await new Promise((resolve) => createInterface({input: process.stdin}).once('line', resolve))
   let errors = 0
@@ -94,12 +104,15 @@ function processCpuMs(pid) {
   }
 }
 
+/** IPAM_BENCH_PROFILE=<dir>: every allocator process writes a V8 CPU profile there (node --cpu-prof). */
+const profileFlags = process.env.IPAM_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.IPAM_BENCH_PROFILE}`] : []
+
 let run = 0
 async function allocate(config, workers, perWorker, cache = true, serverPid = undefined, inFlight = 1) {
   run++
   const serverCpu = serverPid === undefined ? undefined : processCpuMs(serverPid)
   const children = Array.from({length: workers}, (_, w) =>
-    spawn(process.execPath, [join(root, 'bench', 'ipam.mjs'), '--worker', JSON.stringify(config), String(perWorker), `node-${run}-${w % 4}`, `b${w}-${Date.now()}`, cache ? 'cache' : 'fresh', String(inFlight)], {stdio: ['pipe', 'pipe', 'inherit']}),
+    spawn(process.execPath, [...profileFlags, join(root, 'bench', 'ipam.mjs'), '--worker', JSON.stringify(config), String(perWorker), `node-${run}-${w % 4}`, `b${w}-${Date.now()}`, cache ? 'cache' : 'fresh', String(inFlight)], {stdio: ['pipe', 'pipe', 'inherit']}),
   )
   const lines = children.map((c) => createInterface({input: c.stdout}))
   await Promise.all(lines.map((l) => new Promise((resolve) => l.once('line', resolve))))

@@ -28,14 +28,26 @@ export async function getPendingAffinity(store: IPAMStore, host: string, net: Ne
   return store.updateAffinity(existing, 'pending')
 }
 
-/** Confirms the affinity; if that write loses, accepts it when someone else already confirmed it. */
+/** Times a claimer confirms again an affinity another process of the host re-marked pending. */
+const CONFIRM_ATTEMPTS = 3
+
+/**
+ * Confirms the affinity; if that write loses, accepts it when someone else already confirmed it,
+ * and confirms it again when it is still pending (another allocator of the same host re-marked
+ * it while repairing what looked like a half-done claim: the block this claim created names the
+ * host either way, so confirming is what that allocator would do next).
+ */
 async function confirmAffinity(store: IPAMStore, affinity: AffinityEntry): Promise<AffinityEntry> {
-  try {
-    return await store.updateAffinity(affinity, 'confirmed')
-  } catch (error) {
-    const current = await store.getAffinity(affinity.host, affinity.net)
-    if (current?.value.state === 'confirmed') return current
-    throw error
+  let current = affinity
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.updateAffinity(current, 'confirmed')
+    } catch (error) {
+      const seen = await store.getAffinity(affinity.host, affinity.net)
+      if (seen?.value.state === 'confirmed') return seen
+      if (!(error instanceof ConflictError) || seen?.value.state !== 'pending' || attempt >= CONFIRM_ATTEMPTS) throw error
+      current = seen
+    }
   }
 }
 

@@ -9,7 +9,8 @@
  * throws once it holds addresses, so the caller can always give back a partial result.
  */
 import {hostAffinity, numFreeAddresses, ordinalAddr} from './block.js'
-import {getBlockFromAffinity, getPendingAffinity, releaseAffinityRetrying} from './affinity.js'
+import {claimAffineBlock, getBlockFromAffinity, getPendingAffinity, releaseAffinityRetrying} from './affinity.js'
+import {AlreadyExistsError} from '../datastore/datastore.js'
 import type {IPAMContext} from './context.js'
 import {BlockClaimConflictError, BlockLimitError, MaxRetriesError, NoFreeBlocksError} from './errors.js'
 import type {HandleWriter} from './handles.js'
@@ -193,6 +194,13 @@ async function findOrClaimBlock(state: State): Promise<{block: Versioned<Allocat
         continue
       }
     }
+    if (listed.value.state === 'pending' && ctx.store.pendingIsRecent(listed)) {
+      // Most likely another allocator of this host is claiming the block right now: wait for
+      // its block rather than re-marking the affinity (which would undo its confirmation).
+      const sibling = await siblingClaim(state, net, true)
+      if (sibling === 'full') continue
+      if (sibling) return {block: sibling, newlyClaimed: false}
+    }
     for (let attempt = 0; attempt < DATASTORE_RETRIES; attempt++) {
       try {
         const affinity = attempt === 0 ? listed : await ctx.store.getAffinity(req.host, net)
@@ -250,10 +258,21 @@ async function claimNewBlock(state: State): Promise<{block: Versioned<Allocation
   const {ctx, req, reservations} = state
   for (let attempt = 0; attempt < DATASTORE_RETRIES; attempt++) {
     const subnet = await findUsableBlock(state)
+    // The common case first: nobody has touched the subnet, so the pending affinity is created
+    // and the block created and the affinity confirmed (claimAffineBlock) with nothing re-read.
+    const fresh = await createPending(state, subnet)
+    if (fresh === 'sibling') {
+      const sibling = await siblingClaim(state, subnet, false)
+      if (sibling === 'full') {
+        await backoff(attempt)
+        continue
+      }
+      if (sibling) return {block: sibling, newlyClaimed: false}
+    }
     for (let inner = 0; inner < DATASTORE_RETRIES; inner++) {
       try {
-        const pending = await getPendingAffinity(ctx.store, req.host, subnet)
-        const block = await getBlockFromAffinity(ctx.store, pending)
+        const pending = inner === 0 && fresh !== 'sibling' ? fresh : await getPendingAffinity(ctx.store, req.host, subnet)
+        const block = inner === 0 && fresh !== 'sibling' ? await claimAffineBlock(ctx.store, pending) : await getBlockFromAffinity(ctx.store, pending)
         const free = numFreeAddresses(block.value, reservations)
         if (free >= 1) return {block, newlyClaimed: true}
         // Another allocator on this host filled the block after findUsableBlock saw room in it:
@@ -273,20 +292,61 @@ async function claimNewBlock(state: State): Promise<{block: Versioned<Allocation
   throw new MaxRetriesError()
 }
 
+/** The host's pending affinity for the subnet, created now; 'sibling' when one exists already. */
+async function createPending(state: State, subnet: Net): Promise<AffinityEntry | 'sibling'> {
+  try {
+    return await state.ctx.store.createAffinity(state.req.host, subnet, 'pending')
+  } catch (error) {
+    if (error instanceof AlreadyExistsError) return 'sibling'
+    throw error
+  }
+}
+
+/** Pauses while waiting for another process's claim of the same subnet to create its block. */
+const SIBLING_WAITS_MS = [5, 10, 20, 40, 80]
+
+/**
+ * The subnet already has an affinity for this host: usually another allocator process on the
+ * same host chose it at the same moment (both walk the host's blocks in the same order) and is
+ * part-way through claiming it. Rather than re-marking its affinity pending (which makes that
+ * process's confirmation fail and start over, and then this one's), wait a moment for the block
+ * to appear: once it exists and names this host, it is the host's block and is used as found
+ * (the other process confirms the affinity; a claim left half-done is repaired, as Calico does,
+ * when the host's blocks are next read). 'full': it has no room left, look for another subnet.
+ * Undefined when no such block appears: Calico's claim takes over the affinity, as for a claim
+ * that crashed part-way.
+ */
+async function siblingClaim(state: State, subnet: Net, knownPending: boolean): Promise<Versioned<AllocationBlock> | 'full' | undefined> {
+  const mine = hostAffinity(state.req.host)
+  if (!knownPending) {
+    // Only a claim under way is waited for: an affinity being released (pendingDeletion) or
+    // already gone is left to Calico's claim.
+    const affinity = await state.ctx.store.getAffinity(state.req.host, subnet)
+    const claimState = affinity?.value.state
+    if (claimState !== 'pending' && claimState !== 'confirmed' && claimState !== '') return undefined
+  }
+  for (const ms of [0, ...SIBLING_WAITS_MS]) {
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
+    const block = await state.ctx.store.getBlock(subnet)
+    if (!block) continue
+    if (block.value.affinity !== mine) return undefined
+    return numFreeAddresses(block.value, state.reservations) >= 1 ? block : 'full'
+  }
+  return undefined
+}
+
 /** A block CIDR with no block yet, or one affine to this host with room (findUsableBlock). */
 async function findUsableBlock(state: State): Promise<Net> {
   const {ctx, req, reservations, usable} = state
-  const existing = new Map<string, {affinity: string | null; free: number}>()
-  for (const b of await ctx.store.listBlocks(req.version)) {
-    existing.set(netString(b.value.cidr), {affinity: b.value.affinity, free: numFreeAddresses(b.value, reservations)})
-  }
-  const mine = hostAffinity(req.host)
+  // Each existing block CIDR, with the block itself when it is affine to this host.
+  const existing = await ctx.store.listBlocksFor(req.host, req.version)
   for (const pool of usable) {
     for (const subnet of blocksOfPool(pool, req.host)) {
       if (reservations.matchesWhole(subnet)) continue
-      const info = existing.get(netString(subnet))
-      if (!info) return subnet
-      if (info.affinity === mine && info.free > 0) return subnet
+      const key = netString(subnet)
+      if (!existing.has(key)) return subnet
+      const own = existing.get(key)
+      if (own && numFreeAddresses(own, reservations) > 0) return subnet
     }
   }
   throw new NoFreeBlocksError()

@@ -3,8 +3,12 @@
  * block at the same time share ONE write of it. While a block's write is in flight, further
  * requests for that block queue; when it returns, everything queued goes out together as one
  * transaction: the block compare-and-swap carrying all their allocations, plus one raise of each
- * handle's count (Datastore.transact, all or nothing). No timer is involved: a lone request is
- * written at once, and requests only wait for a write that was already under way.
+ * handle's count (Datastore.transact, all or nothing). No timer is involved: a request that finds
+ * no write of its block under way is written as soon as the current turn of the event loop is
+ * over (setImmediate), so the requests that became ready in the same turn (typically all those
+ * a finished write just answered, whose callers came straight back for more) share its write
+ * instead of queueing behind a write of one; otherwise requests wait only for a write already
+ * under way.
  *
  * Calico's semantics are kept: each request takes its addresses from the front of the free list
  * under its own attribute record (as assignFromExistingBlock does, request after request in
@@ -73,7 +77,7 @@ export class BlockCommitter {
       }
       const fresh: Waiting[] = [{request, resolve, reject}]
       this.queues.set(key, fresh)
-      void this.drain(key, fresh)
+      setImmediate(() => void this.drain(key, fresh))
     })
   }
 

@@ -5,7 +5,7 @@
  * datastore pass through untouched for the retry loops in client.ts to act on.
  */
 import type {Datastore, KV, WriteOp} from '../datastore/datastore.js'
-import {forWrite} from './block.js'
+import {forWrite, hostAffinity} from './block.js'
 import {
   affinityKey,
   blockKey,
@@ -16,6 +16,7 @@ import {
   HOST_PREFIX,
   hostAffinityPrefix,
   parseAffinityKey,
+  parseBlockKey,
   parseHandleKey,
 } from './keys.js'
 import {
@@ -65,6 +66,8 @@ function shared<T>(inFlight: Map<string, Promise<T>>, key: string, read: () => P
 
 /** Last-known blocks kept at most; beyond this the memory is simply cleared. */
 const MAX_KNOWN_BLOCKS = 4096
+/** A pending affinity seen for longer than this is taken for a claim left half-done, and repaired. */
+const PENDING_GRACE_MS = 1_000
 /** A cached list of a host's affinities is re-listed after this long. */
 const AFFINITY_LIST_MAX_AGE_MS = 2_000
 
@@ -75,6 +78,8 @@ export class IPAMStore {
   private readonly blockReads = new Map<string, Promise<Versioned<AllocationBlock> | undefined>>()
   private readonly affinityReads = new Map<string, Promise<AffinityEntry[]>>()
   private readonly hostRefreshes = new Map<string, Promise<AffinityEntry[]>>()
+  /** Pending affinities (key@revision) and when this client first saw each. */
+  private readonly pendingSeen = new Map<string, number>()
   /** Bumped by every affinity write of this client. */
   private affinityEpoch = 0
   /** Blocks decoded by listBlocks, by key, reused while their revision is unchanged (when remembering). */
@@ -178,6 +183,21 @@ export class IPAMStore {
     return written
   }
 
+  /**
+   * Whether this client first saw the pending affinity (at this revision) less than
+   * PENDING_GRACE_MS ago: then it is most likely a claim under way in another allocator of the
+   * host, not one left half-done by a crash (which is repaired once it has stayed pending longer).
+   */
+  pendingIsRecent(entry: AffinityEntry): boolean {
+    const key = `${affinityKey(entry.host, entry.net)}@${entry.revision}`
+    const now = Date.now()
+    const first = this.pendingSeen.get(key)
+    if (first !== undefined) return now - first < PENDING_GRACE_MS
+    if (this.pendingSeen.size >= MAX_KNOWN_BLOCKS) this.pendingSeen.clear()
+    this.pendingSeen.set(key, now)
+    return true
+  }
+
   // Blocks.
 
   /**
@@ -241,6 +261,34 @@ export class IPAMStore {
     })
     if (version === undefined || this.decoded.size > MAX_KNOWN_BLOCKS) this.decoded.clear()
     for (const [key, block] of seen) this.decoded.set(key, block)
+    return out
+  }
+
+  /**
+   * Every block CIDR of the family that exists, for a claim's search (findUsableBlock): the
+   * host's own blocks decoded (their free addresses count), the others only named by their key.
+   * A block whose stored text does not even mention `host:<host>` cannot be affine to the host,
+   * so it is not decoded at all; that skips most of the JSON a claim would otherwise parse.
+   */
+  async listBlocksFor(host: string, version: IPVersion): Promise<Map<string, AllocationBlock | null>> {
+    const {items} = await this.datastore.list(blockPrefix(version))
+    const needle = hostAffinity(host)
+    const out = new Map<string, AllocationBlock | null>()
+    for (const kv of items) {
+      if (!kv.key.includes('/block/')) continue
+      const net = kv.value.includes(needle) ? undefined : parseBlockKey(kv.key)
+      if (net) {
+        out.set(netString(net), null)
+        continue
+      }
+      const previous = this.remember ? this.decoded.get(kv.key) : undefined
+      const block = previous && previous.revision === kv.modRevision ? previous : versioned(kv, decodeBlock)
+      if (this.remember) {
+        if (this.decoded.size > MAX_KNOWN_BLOCKS) this.decoded.clear()
+        this.decoded.set(kv.key, block)
+      }
+      out.set(netString(block.value.cidr), block.value.affinity === needle ? block.value : null)
+    }
     return out
   }
 

@@ -106,14 +106,16 @@ describe('group commit of concurrent assignments', {timeout: 120_000}, () => {
     const local = await createDatastore({datastoreType: 'local', localDir: dir})
     await new ResourceClient(local).ensureInitialized()
     await withPool(local)
-    // The third transaction (a group of coalesced requests) cannot reach the store.
+    // 40 requests ready at once make two groups (MAX_GROUP is 32): the second group's
+    // transaction, the third in all, cannot reach the store.
     const {ds, transactions} = watched(local, (call, ops) => call === 3 && ops.length > 2)
     const ipam = new IPAMClient(ds, {cache: true})
     try {
       await ipam.assign({host: 'n1', handleId: 'warm', num4: 1})
-      const outcomes = await Promise.allSettled(Array.from({length: 20}, (_, i) => ipam.assign({host: 'n1', handleId: `g${i}`, num4: 1})))
+      const outcomes = await Promise.allSettled(Array.from({length: 40}, (_, i) => ipam.assign({host: 'n1', handleId: `g${i}`, num4: 1})))
       const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [i] : []))
       const won = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value.v4.map((ip) => ip.address) : []))
+      assert.ok(won.length > 1, `the other group kept its addresses (${won.length})`)
       assert.ok(failed.length > 1, `a whole group failed (${failed.length} requests), transactions: ${transactions.map((t) => t.length).join(',')}`)
       for (const i of failed) {
         const reason = (outcomes[i] as PromiseRejectedResult).reason as Error

@@ -140,7 +140,10 @@ export function opResult(op: WriteOp, succeeded: boolean, responses: IResponseOp
 /**
  * The transaction of Datastore.transact: every op's compare (an update/delete expecting a
  * non-positive revision adds a presence compare, since an absent key's mod_revision is 0), every
- * op's write on success, and a read of every op's key on failure.
+ * op's write on success, and a read of every op's key on failure. An update asks for no prev_kv
+ * (that would send the whole old value back, a large block on IPAM's hot path); a keys-only read
+ * of its key after the put reports the create revision instead. A delete keeps prev_kv: its
+ * result is the deleted pair.
  */
 export function atomicTxn(ops: readonly WriteOp[]): ITxnRequest {
   const compare: ICompare[] = []
@@ -154,11 +157,11 @@ export function atomicTxn(ops: readonly WriteOp[]): ITxnRequest {
       if (!(op.expectedRevision > 0)) compare.push(exists(key))
       compare.push(modIs(key, op.expectedRevision))
     }
-    success.push(
-      op.op === 'delete'
-        ? {request_delete_range: {key, prev_kv: true}}
-        : {request_put: {key, value: Buffer.from(op.value, 'utf8'), prev_kv: op.op === 'update'}},
-    )
+    if (op.op === 'delete') success.push({request_delete_range: {key, prev_kv: true}})
+    else {
+      success.push({request_put: {key, value: Buffer.from(op.value, 'utf8')}})
+      if (op.op === 'update') success.push({request_range: {key, keys_only: true}})
+    }
     failure.push({request_range: {key}})
   }
   return {compare, success, failure}
@@ -168,8 +171,16 @@ export function atomicTxn(ops: readonly WriteOp[]): ITxnRequest {
 export function atomicResult(ops: readonly WriteOp[], response: {succeeded: boolean; responses: IResponseOp[]; header: {revision: string}}): TxnResult {
   const revision = Number(response.header.revision)
   if (response.succeeded) {
-    const kvs = ops.map((op, i) => {
-      const result = opResult(op, true, [response.responses[i]], revision)
+    // The success responses follow atomicTxn: one per op, and after an update's put its keys-only read.
+    let at = 0
+    const kvs = ops.map((op) => {
+      const own = response.responses[at++]
+      if (op.op === 'create') return {key: op.key, value: op.value, createRevision: revision, modRevision: revision}
+      if (op.op === 'update') {
+        const created = Number(response.responses[at++]?.response_range?.kvs?.[0]?.create_revision ?? 0)
+        return {key: op.key, value: op.value, createRevision: created > 0 ? created : revision, modRevision: revision}
+      }
+      const result = opResult(op, true, [own], revision)
       // Every compare held, so every write happened; a delete's prev_kv is always present.
       if (!result.ok) throw new DatastoreError(`etcd transaction reported success but ${op.key} was not written`, op.key)
       return result.kv
