@@ -317,6 +317,8 @@ export class IptablesDataplane implements Dataplane {
       rendered.nat = this.removingAll ? EMPTY_TABLE : renderNatTable(this.desiredState(), this.features)
       for (const name of TABLE_NAMES) tables[name].setDesired(rendered[name] ?? EMPTY_TABLE)
     }
+    // Each table plans and renders its first transaction while the tables before it are written.
+    for (const name of TABLE_NAMES) tables[name].prepare()
     // Every table is tried; the first failure is reported after the others were written.
     const failures: unknown[] = []
     for (const name of TABLE_NAMES) {

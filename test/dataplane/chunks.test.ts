@@ -233,6 +233,86 @@ describe('split table writes', () => {
   })
 })
 
+describe('lazy policy chains (initial programming)', () => {
+  it('renders each policy chain as its own transaction is written, while earlier restores run', async () => {
+    const cache = new ChainCache()
+    /** Restores already started when each policy source was rendered. */
+    const renderedAt = new Map<string, number>()
+    const kernel = new Kernel()
+    const base = render()
+    const sources = new Map<string, object>()
+    const chains = base.chains.map((c) => {
+      if (!c.name.startsWith('cali-pi-')) return c
+      const source = {}
+      sources.set(c.name, source)
+      return cache.leaf(source, c.name, 'cfg', c.name, () => {
+        renderedAt.set(c.name, kernel.scripts.length)
+        return [c]
+      })
+    })
+    assert.equal(renderedAt.size, 0, 'nothing rendered before the write')
+    const lazy = chains.find((c) => c.name === 'cali-pi-p7') ?? assert.fail('cali-pi-p7')
+    assert.equal(cache.leaf(sources.get('cali-pi-p7') ?? {}, 'cali-pi-p7', 'cfg', 'cali-pi-p7', () => []), lazy, 'same object while unchanged')
+    assert.equal(renderedAt.size, 0)
+
+    await program(5, {...base, chains}, kernel)
+    const writtenAt = new Map<string, number>()
+    kernel.scripts.forEach((s, i) => {
+      for (const l of s.split('\n')) if (l.startsWith(':')) writtenAt.set(l.slice(1).split(' ')[0], i)
+    })
+    assert.equal(renderedAt.size, 40, 'every policy chain rendered once')
+    for (const [name, at] of renderedAt) {
+      const transaction = writtenAt.get(name) ?? assert.fail(`${name} not written`)
+      // Transaction k is rendered while restore k-1 runs (k restores started), never earlier.
+      assert.equal(at, transaction, `${name}: rendered with ${at} restores started, written in transaction ${transaction + 1}`)
+    }
+    assert.deepEqual(kernel.dangling, [])
+    assert.deepEqual(state(kernel), state((await program(1000, render())).kernel), 'same end state as eager chains')
+  })
+})
+
+describe('planning ahead (prepare)', () => {
+  it('uses the prepared first transaction, and drops it when the desired or actual state changes', async () => {
+    const kernel = new Kernel()
+    const table = new IptablesTable('filter', kernel.run, commandsFor('nft'), {chunkChains: 5})
+    table.setDesired(render())
+    await table.load()
+    table.prepare()
+    await table.apply()
+    assert.equal(table.stats.saveCalls, 1)
+    assert.deepEqual(kernel.dangling, [])
+    assert.deepEqual(state(kernel), state((await program(1000, render())).kernel))
+
+    // Prepared, then the desired state changes: the new one is written.
+    table.setDesired(render(1))
+    table.prepare()
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    table.setDesired(render(3))
+    await table.apply()
+    assert.deepEqual(state(kernel), state((await program(1000, render(3))).kernel))
+
+    // Prepared, then a resync is asked for: the kernel is read again and drift repaired.
+    table.prepare()
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    table.markResync()
+    kernel.chains.set('cali-pi-p5', [])
+    await table.apply()
+    assert.equal(table.stats.saveCalls, 2)
+    assert.deepEqual(state(kernel), state((await program(1000, render(3))).kernel))
+  })
+
+  it('a foreign chain found while preparing still rejects the apply', async () => {
+    const kernel = new Kernel()
+    kernel.chains.set('cali-pi-p1', ['--jump ACCEPT'])
+    const table = new IptablesTable('filter', kernel.run, commandsFor('nft'), {chunkChains: 5})
+    table.setDesired(render())
+    await table.load()
+    table.prepare()
+    await assert.rejects(table.apply(), /chain cali-pi-p1 already exists with 1 rule\(s\) Calico did not write/)
+    assert.deepEqual(kernel.scripts, [])
+  })
+})
+
 describe('incremental renders', () => {
   it('an unchanged policy or endpoint keeps its chains; a changed one is rendered and written alone', async () => {
     const msgs = protectedBackendState({IptablesBackend: 'NFT'})

@@ -11,7 +11,9 @@
  * - a write of more than `chunkChains` chains (initial programming, a big change) is split into
  *   several transactions, chains before the chains that jump to them, kernel hooks and deletions in
  *   the last one (iptables-nft's restore cost grows with the square of the chains one transaction
- *   declares); each transaction is valid on its own, see `plan`.
+ *   declares); each transaction is valid on its own, see `plan`. Lazy (policy) chains are
+ *   rendered as their transaction is written; `prepare` plans and renders the first transaction
+ *   ahead, while the tables written before this one are restored.
  * - a failed write leaves the kernel as it was (each transaction is atomic; earlier transactions of
  *   a split write only added unreachable chains or swapped whole chains), forces a re-read, and is
  *   retried a few times before apply rejects.
@@ -22,15 +24,18 @@
  *   tables still are). An undesired foreign `cali-` chain is left alone rather than deleted.
  */
 import type {CmdRunner} from '../exec.js'
-import {bodyHashes, referencedChain, ruleBody, ruleLine, type Rule} from '../rules/model.js'
+import {bodyHashes, referencedChain, ruleBody, ruleLine, type Chain, type Rule} from '../rules/model.js'
 import {CHAIN_PREFIX} from '../rules/names.js'
 import type {TableRender} from '../rules/ruleset.js'
 import type {IptablesCommands} from './backend.js'
 import {parseSave, type ActualTable} from './save.js'
 
-/** Desired rules of one chain; their hashes are computed when first needed (compare or write). */
+/**
+ * Desired rules of one chain; the rules of a lazy chain (`ruleset.ts` `ChainCache.leaf`) are
+ * rendered, and any chain's hashes computed, when first needed (compare or write).
+ */
 interface DesiredChain {
-  readonly rules: readonly Rule[]
+  readonly chain: Chain
   /** Each rule's text after the chain name (`ruleBody`) and its hash, rendered together. */
   rendered: {readonly bodies: readonly string[]; readonly hashes: readonly string[]} | undefined
 }
@@ -63,9 +68,11 @@ export class ForeignChainError extends Error {
 const sameHashes = (a: readonly (string | null)[] | undefined, b: readonly string[]): boolean =>
   a !== undefined && a.length === b.length && a.every((h, i) => h === b[i])
 
-const desired = (rules: readonly Rule[]): DesiredChain => ({rules, rendered: undefined})
+const desired = (chain: Chain): DesiredChain => ({chain, rendered: undefined})
 
-const NO_RULES: DesiredChain = {rules: [], rendered: {bodies: [], hashes: []}}
+const desiredRules = (name: string, rules: readonly Rule[]): DesiredChain => desired({name, rules})
+
+const NO_RULES: DesiredChain = {chain: {name: '', rules: []}, rendered: {bodies: [], hashes: []}}
 
 /** Chains per transaction when a write is split (iptables-nft's cost is quadratic in new chains per transaction). */
 export const DEFAULT_CHUNK_CHAINS = 500
@@ -93,6 +100,12 @@ interface WritePlan {
   readonly destroys: readonly string[]
 }
 
+interface Prepared {
+  readonly actual: ActualTable
+  readonly desired: ReadonlyMap<string, DesiredChain>
+  readonly result: Promise<{readonly plan: WritePlan | undefined; readonly first: string | undefined}>
+}
+
 const transactionCount = (plan: WritePlan): number => Math.max(1, plan.groups.length)
 
 export class IptablesTable {
@@ -103,6 +116,8 @@ export class IptablesTable {
   /** Chains this process wrote (or found holding Calico rules): a later all-foreign content is drift. */
   private readonly owned = new Set<string>()
   private readonly chunkChains: number
+  /** The plan and first transaction text of the next apply, computed ahead by `prepare`. */
+  private prepared: Prepared | undefined
   readonly stats: TableStats = {restoreCalls: 0, restoreErrors: 0, saveCalls: 0, bytesWritten: 0, linesWritten: 0}
 
   constructor(
@@ -115,28 +130,50 @@ export class IptablesTable {
   }
 
   setDesired(render: TableRender): void {
-    // A chain whose rules are the very same array as before keeps its hashes (cached renders).
+    this.prepared = undefined
+    // The very same chain object (a cached lazy chain, not rendered yet on the initial write) or
+    // the very same rules array as before keeps its hashes (cached renders).
     const previous = this.desiredChains
-    this.desiredChains = new Map(
-      render.chains.map((c) => {
-        const before = previous.get(c.name)
-        return [c.name, before !== undefined && before.rules === c.rules ? before : desired(c.rules)]
-      }),
-    )
-    this.desiredInserts = new Map([...render.inserts].map(([k, rules]) => [k, desired(rules)]))
-    this.desiredAppends = new Map([...render.appends].map(([k, rules]) => [k, desired(rules)]))
+    const chains = new Map<string, DesiredChain>()
+    for (const c of render.chains) {
+      const before = previous.get(c.name)
+      chains.set(c.name, before !== undefined && (before.chain === c || before.chain.rules === c.rules) ? before : desired(c))
+    }
+    this.desiredChains = chains
+    this.desiredInserts = new Map([...render.inserts].map(([k, rules]) => [k, desiredRules(k, rules)]))
+    this.desiredAppends = new Map([...render.appends].map(([k, rules]) => [k, desiredRules(k, rules)]))
   }
 
   /** Desired chains and their rules (Calico chains plus Calico rules in kernel chains). */
   get desiredCounts(): {chains: number; rules: number} {
     let rules = 0
-    for (const c of [...this.desiredChains.values(), ...this.desiredInserts.values(), ...this.desiredAppends.values()]) rules += c.rules.length
+    for (const c of [...this.desiredChains.values(), ...this.desiredInserts.values(), ...this.desiredAppends.values()]) rules += c.chain.rules.length
     return {chains: this.desiredChains.size, rules}
   }
 
   /** Re-read the kernel on the next apply (periodic refresh, or after someone else's write). */
   markResync(): void {
     this.actual = undefined
+    this.prepared = undefined
+  }
+
+  /**
+   * Plans the next write and renders its first transaction in the background (yielding to the
+   * event loop), so it overlaps the restores of the tables written before this one; `apply` uses
+   * the result if nothing changed in between. Needs the kernel read already (`load`).
+   */
+  prepare(): void {
+    const actual = this.actual
+    if (actual === undefined) return
+    const result = (async () => {
+      // Let the caller start the earlier tables' restores first.
+      await new Promise((resolve) => setImmediate(resolve))
+      const plan = this.plan(actual)
+      return {plan, first: plan === undefined ? undefined : await this.renderTransaction(plan, 0)}
+    })()
+    // A failure is not reported here: apply plans again and reports it.
+    result.catch(() => undefined)
+    this.prepared = {actual, desired: this.desiredChains, result}
   }
 
   /** Reads the kernel now if the next apply would (lets the caller read several tables at once). */
@@ -152,9 +189,10 @@ export class IptablesTable {
   async apply(): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       if (this.actual === undefined) this.actual = await this.read()
-      let plan: WritePlan | undefined
+      const ahead = await this.takePrepared()
+      let plan: WritePlan | undefined = ahead?.plan
       try {
-        plan = this.plan(this.actual)
+        if (ahead === undefined) plan = this.plan(this.actual)
       } catch (error) {
         // Re-read next time, so a chain the operator has since removed is noticed at once.
         this.actual = undefined
@@ -162,7 +200,7 @@ export class IptablesTable {
       }
       if (plan === undefined) return 0
       try {
-        const bytes = await this.write(plan)
+        const bytes = await this.write(plan, ahead?.first)
         this.actual = this.expectedActual()
         for (const name of this.desiredChains.keys()) this.owned.add(name)
         // Chains no longer desired were deleted: a chain of that name that appears later is new.
@@ -178,10 +216,22 @@ export class IptablesTable {
     }
   }
 
-  private async write(plan: WritePlan): Promise<number> {
+  /** The prepared plan if it was made against the current actual and desired state and succeeded. */
+  private async takePrepared(): Promise<{plan: WritePlan | undefined; first: string | undefined} | undefined> {
+    const prepared = this.prepared
+    this.prepared = undefined
+    if (prepared === undefined || prepared.actual !== this.actual || prepared.desired !== this.desiredChains) return undefined
+    try {
+      return await prepared.result
+    } catch {
+      return undefined
+    }
+  }
+
+  private async write(plan: WritePlan, first?: string): Promise<number> {
     const count = transactionCount(plan)
     let bytes = 0
-    let script = await this.renderTransaction(plan, 0)
+    let script = first ?? (await this.renderTransaction(plan, 0))
     for (let i = 0; i < count; i++) {
       this.stats.restoreCalls++
       const running = this.run({argv: [this.cmds.restore, '--noflush'], stdin: script})
@@ -213,7 +263,7 @@ export class IptablesTable {
 
   private renderedOf(name: string, chain: DesiredChain): {readonly bodies: readonly string[]; readonly hashes: readonly string[]} {
     if (chain.rendered === undefined) {
-      const bodies = chain.rules.map(ruleBody)
+      const bodies = chain.chain.rules.map(ruleBody)
       chain.rendered = {bodies, hashes: bodyHashes(name, bodies)}
     }
     return chain.rendered
@@ -287,7 +337,9 @@ export class IptablesTable {
       if (done.has(name)) return
       // Marked before the recursion: iptables forbids loops, and this keeps a bad render finite.
       done.add(name)
-      for (const rule of this.desiredChains.get(name)?.rules ?? []) {
+      const chain = this.desiredChains.get(name)?.chain
+      // A leaf jumps nowhere: not reading its rules keeps a lazy chain unrendered until it is written.
+      for (const rule of chain === undefined || chain.leaf === true ? [] : chain.rules) {
         const target = referencedChain(rule.action)
         if (target !== undefined && wanted.has(target)) visit(target)
       }

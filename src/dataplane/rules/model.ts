@@ -26,7 +26,10 @@ export interface Rule {
 
 export interface Chain {
   readonly name: string
+  /** May be rendered on first access (policy and profile chains, see ruleset.ts `ChainCache`). */
   readonly rules: readonly Rule[]
+  /** True when no rule jumps or goes to another chain (the writer need not render it to order it). */
+  readonly leaf?: boolean
 }
 
 export const hex = (n: number): string => (n === 0 ? '0' : `0x${n.toString(16)}`)
@@ -108,17 +111,25 @@ export function ruleHashes(chainName: string, rules: readonly Rule[]): string[] 
 
 /** `ruleHashes` from the rules' bodies (`ruleBody`), for a caller that renders them anyway. */
 export function bodyHashes(chainName: string, bodies: readonly string[]): string[] {
-  let digest = hash('sha224', chainName, 'buffer')
+  // scratch = previous digest | `-A <chain> HASH ` | body; the prefix is written once per chain.
   const prefix = `-A ${chainName} HASH `
-  return bodies.map((body) => {
-    const need = SHA224_BYTES + Buffer.byteLength(prefix) + Buffer.byteLength(body)
-    if (need > scratch.length) scratch = Buffer.allocUnsafe(need * 2)
-    digest.copy(scratch, 0)
-    let end = SHA224_BYTES + scratch.write(prefix, SHA224_BYTES, 'utf8')
-    end += scratch.write(body, end, 'utf8')
-    digest = hash('sha224', scratch.subarray(0, end), 'buffer')
-    return digest.toString('base64url', 0, 12)
-  })
+  const prefixBytes = Buffer.byteLength(prefix)
+  const start = SHA224_BYTES + prefixBytes
+  let longest = 0
+  for (const body of bodies) if (body.length > longest) longest = body.length
+  // A UTF-16 code unit is at most 3 UTF-8 bytes.
+  if (start + 3 * longest > scratch.length) scratch = Buffer.allocUnsafe(2 * (start + 3 * longest))
+  const buf = scratch
+  hash('sha224', chainName, 'buffer').copy(buf, 0)
+  buf.write(prefix, SHA224_BYTES, 'utf8')
+  const hashes = new Array<string>(bodies.length)
+  for (let i = 0; i < bodies.length; i++) {
+    const end = start + buf.write(bodies[i], start, 'utf8')
+    const digest = hash('sha224', buf.subarray(0, end), 'buffer')
+    digest.copy(buf, 0)
+    hashes[i] = digest.toString('base64url', 0, 12)
+  }
+  return hashes
 }
 
 /** Match fragment builders (Felix's iptables match_builder spelling). */

@@ -77,9 +77,18 @@ const byName = (a: Chain, b: Chain): number => (a.name < b.name ? -1 : a.name > 
  * the table driver, which keeps rule hashes while a chain's rules array is the same, does not hash
  * it again either.
  */
+interface LazyEntry {
+  readonly key: string
+  readonly cfgKey: string
+  readonly name: string
+  readonly chain: Chain
+}
+
 export class ChainCache {
   private readonly bySource = new WeakMap<object, Map<string, readonly Chain[]>>()
   private readonly names = new WeakMap<object, {readonly key: string; readonly names: readonly string[]}>()
+  /** Lazy chains of each source (a few: two names × the render configs of the tables using it). */
+  private readonly lazy = new WeakMap<object, LazyEntry[]>()
 
   /** The chain names of `source` (they depend on its id `key` only). */
   namesOf(source: object, key: string, compute: () => readonly string[]): readonly string[] {
@@ -103,6 +112,42 @@ export class ChainCache {
     }
     return chains
   }
+
+  /**
+   * Chain `name` of `source`, rendered (with its sibling chains, through `get`) only when its rules
+   * are first read: the table writer reads them as it writes the transaction holding the chain, so
+   * policy rendering overlaps the restores of earlier transactions (initial programming). The same
+   * object comes back while `source` and `key` are unchanged. Only for chains that jump nowhere.
+   */
+  leaf(source: object, key: string, cfgKey: string, name: string, render: () => readonly Chain[]): Chain {
+    // A short list per source rather than a map keyed by a built string: no string building or
+    // hashing of the (long) render config key per policy and table; `cfgKey` is usually the very
+    // same string object, so comparing it is cheap.
+    let entries = this.lazy.get(source)
+    if (entries === undefined) {
+      entries = []
+      this.lazy.set(source, entries)
+    }
+    let chain = entries.find((e) => e.name === name && e.key === key && e.cfgKey === cfgKey)?.chain
+    if (chain === undefined) {
+      let rules: readonly Rule[] | undefined
+      const renderOnce = (): readonly Rule[] => {
+        const rendered = this.get(source, `${key}\n${cfgKey}`, render).find((c) => c.name === name)
+        if (rendered === undefined) throw new Error(`internal: rendering did not produce chain ${name}`)
+        return rendered.rules
+      }
+      chain = {
+        name,
+        leaf: true,
+        get rules(): readonly Rule[] {
+          rules ??= renderOnce()
+          return rules
+        },
+      }
+      entries.push({key, cfgKey, name, chain})
+    }
+    return chain
+  }
 }
 
 /**
@@ -119,9 +164,10 @@ function withReferencedPolicies(chains: Chain[], state: DesiredState, cfg: Rende
     }
   }
   const cfgKey = JSON.stringify(cfg)
+  // Policy and profile chains jump nowhere: they are rendered when the writer first reads them.
   const add = (names: readonly string[], source: object, key: string, render: () => readonly Chain[]): void => {
     if (!names.some((name) => referenced.has(name))) return
-    for (const chain of cache.get(source, `${key}\n${cfgKey}`, render)) if (referenced.has(chain.name)) chains.push(chain)
+    for (const name of names) if (referenced.has(name)) chains.push(cache.leaf(source, key, cfgKey, name, render))
   }
   for (const [key, {id, policy}] of state.policies) {
     const names = cache.namesOf(policy, key, () => [policyChainName(POLICY_IN_PREFIX, id), policyChainName(POLICY_OUT_PREFIX, id)])
