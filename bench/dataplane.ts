@@ -9,7 +9,8 @@
  *  - the bytes written by a no-op resync, in total and per table (target 0).
  * Apply-to-first-dropped-packet latency needs workloads with real interfaces: see
  * bench/dataplane-latency.ts. Run: node --import tsx bench/dataplane.ts
- * (DATAPLANE_CHUNK_CHAINS=<n> sets the chains per transaction of a split write).
+ * (DATAPLANE_CHUNK_CHAINS=<n> / DATAPLANE_CHUNK_RULES=<n> set the chains / non-leaf rules per
+ * transaction of a split write).
  */
 import {spawnSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
@@ -111,7 +112,8 @@ try {
   const messages = graph.flush()
   // DATAPLANE_CHUNK_CHAINS overrides the chains per transaction of a split write (to compare sizes).
   const chunkChains = process.env.DATAPLANE_CHUNK_CHAINS === undefined ? undefined : Number(process.env.DATAPLANE_CHUNK_CHAINS)
-  const dataplane = new IptablesDataplane({run: inNetns(programmed, runCmd), refreshTimer: false, writeSysctls: async () => undefined, chunkChains})
+  const chunkRules = process.env.DATAPLANE_CHUNK_RULES === undefined ? undefined : Number(process.env.DATAPLANE_CHUNK_RULES)
+  const dataplane = new IptablesDataplane({run: inNetns(programmed, runCmd), refreshTimer: false, writeSysctls: async () => undefined, chunkChains, chunkRules})
   for (const message of messages) dataplane.onUpdate(message)
   const cpuStart = cpu()
   const start = performance.now()

@@ -64,6 +64,8 @@ export interface IptablesDataplaneOptions {
   readonly now?: () => number
   /** Chains per iptables-restore transaction when a table write is split (tests; default 500). */
   readonly chunkChains?: number
+  /** Rules of non-leaf chains per transaction when a table write is split (tests; default 2500). */
+  readonly chunkRules?: number
 }
 
 export interface DataplaneStatus {
@@ -341,7 +343,7 @@ export class IptablesDataplane implements Dataplane {
     const cmds = await detectBackend(this.run, drivers.backend)
     this.features = await detectFeatures(this.run, cmds)
     this.cmds = cmds
-    const options = {chunkChains: this.options.chunkChains}
+    const options = {chunkChains: this.options.chunkChains, chunkRules: this.options.chunkRules}
     this.tables = {
       raw: new IptablesTable('raw', this.run, cmds, options),
       mangle: new IptablesTable('mangle', this.run, cmds, options),

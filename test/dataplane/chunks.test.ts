@@ -222,6 +222,22 @@ describe('split table writes', () => {
     assert.deepEqual(declaredTwice, [])
   })
 
+  it('a rule budget splits rule-heavy non-leaf chains into smaller groups', async () => {
+    const kernel = new Kernel()
+    const table = new IptablesTable('filter', kernel.run, commandsFor('nft'), {chunkChains: 1000, chunkRules: 10})
+    table.setDesired(render())
+    await table.apply()
+    assert.ok(kernel.scripts.length > 1, 'split although the chain count is under chunkChains')
+    assert.deepEqual(kernel.dangling, [])
+    kernel.scripts.forEach((script, i) => {
+      // Endpoint and dispatch chains jump elsewhere: their rules count; policy (leaf) chains do not.
+      const counted = script.split('\n').filter((l) => /^-A cali-(tw|to)-/.test(l)).length
+      const chains = script.split('\n').filter((l) => /^:cali-(tw|to)-/.test(l)).length
+      assert.ok(counted <= 10 || chains === 1, `transaction ${i + 1} holds ${counted} rules of non-leaf chains`)
+    })
+    assert.deepEqual(state(kernel), state((await program(1000, render())).kernel))
+  })
+
   it('without a failure, a big rewrite keeps every transaction valid too', async () => {
     const {kernel, table} = await program(5, render())
     table.setDesired(render(3))

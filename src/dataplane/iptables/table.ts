@@ -8,8 +8,9 @@
  *   hashes differ is flushed and rewritten whole; Calico rules in kernel chains are re-inserted only
  *   if they are missing, misplaced or stale; `cali-` chains no longer desired are flushed and
  *   deleted. Chains not starting with `cali-` and rules without a `cali:` hash are never touched.
- * - a write of more than `chunkChains` chains (initial programming, a big change) is split into
- *   several transactions, chains before the chains that jump to them, kernel hooks and deletions in
+ * - a write of more than `chunkChains` chains, or `chunkRules` rules in non-leaf chains (initial
+ *   programming, a big change), is split into several transactions, chains before the chains
+ *   that jump to them, kernel hooks and deletions in
  *   the last one (iptables-nft's restore cost grows with the square of the chains one transaction
  *   declares); each transaction is valid on its own, see `plan`. Lazy (policy) chains are
  *   rendered as their transaction is written; `prepare` plans and renders the first transaction
@@ -77,12 +78,22 @@ const NO_RULES: DesiredChain = {chain: {name: '', rules: []}, rendered: {bodies:
 /** Chains per transaction when a write is split (iptables-nft's cost is quadratic in new chains per transaction). */
 export const DEFAULT_CHUNK_CHAINS = 500
 
+/**
+ * Rules of non-leaf chains per transaction of a split write. Each jump in a `--noflush` restore
+ * costs in proportion to the chains the transaction declares, so rule-heavy endpoint chains go in
+ * smaller groups (measured: 500 endpoint chains, 25k rules, 0.6 s user in one transaction, 0.2 s
+ * in groups of 50). Leaf chains are not counted: they are rendered only as they are written.
+ */
+export const DEFAULT_CHUNK_RULES = 2500
+
 /** Chains rendered between two yields to the event loop while a restore child is reading its input. */
 const RENDER_SLICE = 50
 
 export interface TableOptions {
   /** A write that (re)declares more chains than this is split into several transactions. */
   readonly chunkChains?: number
+  /** ... or more rules than this in chains that jump elsewhere (see DEFAULT_CHUNK_RULES). */
+  readonly chunkRules?: number
 }
 
 /**
@@ -116,6 +127,7 @@ export class IptablesTable {
   /** Chains this process wrote (or found holding Calico rules): a later all-foreign content is drift. */
   private readonly owned = new Set<string>()
   private readonly chunkChains: number
+  private readonly chunkRules: number
   /** The plan and first transaction text of the next apply, computed ahead by `prepare`. */
   private prepared: Prepared | undefined
   readonly stats: TableStats = {restoreCalls: 0, restoreErrors: 0, saveCalls: 0, bytesWritten: 0, linesWritten: 0}
@@ -127,6 +139,7 @@ export class IptablesTable {
     options: TableOptions = {},
   ) {
     this.chunkChains = Math.max(1, options.chunkChains ?? DEFAULT_CHUNK_CHAINS)
+    this.chunkRules = Math.max(1, options.chunkRules ?? DEFAULT_CHUNK_RULES)
   }
 
   setDesired(render: TableRender): void {
@@ -321,10 +334,27 @@ export class IptablesTable {
       if (name.startsWith(CHAIN_PREFIX) && !this.desiredChains.has(name) && this.isOurs(name, rules)) destroys.push(name)
     }
     if (changed.length + deletes.length + kernelChains.length + destroys.length === 0) return undefined
-    if (changed.length <= this.chunkChains) return {groups: changed.length > 0 ? [changed] : [], deletes, kernelChains, destroys}
-    const ordered = this.dependencyOrder(changed)
+    const rulesIn = (name: string): number => {
+      const chain = this.desiredChains.get(name)?.chain
+      return chain === undefined || chain.leaf === true ? 0 : chain.rules.length
+    }
+    if (changed.length <= this.chunkChains && changed.reduce((sum, name) => sum + rulesIn(name), 0) <= this.chunkRules) {
+      return {groups: changed.length > 0 ? [changed] : [], deletes, kernelChains, destroys}
+    }
     const groups: string[][] = []
-    for (let i = 0; i < ordered.length; i += this.chunkChains) groups.push(ordered.slice(i, i + this.chunkChains))
+    let group: string[] = []
+    let rules = 0
+    for (const name of this.dependencyOrder(changed)) {
+      const size = rulesIn(name)
+      if (group.length > 0 && (group.length >= this.chunkChains || rules + size > this.chunkRules)) {
+        groups.push(group)
+        group = []
+        rules = 0
+      }
+      group.push(name)
+      rules += size
+    }
+    if (group.length > 0) groups.push(group)
     return {groups, deletes, kernelChains, destroys}
   }
 
