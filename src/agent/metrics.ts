@@ -101,43 +101,52 @@ export class AgentMetrics {
 
   /** A gauge showing a dataplane status field (absent field: not exported). */
   private dataplaneGauge(name: string, help: string, field: keyof DataplaneCounters, labels?: Record<string, string>): Gauge {
-    const read = () => this.dataplaneSource?.()?.[field]
+    const read = this.statusReader(field)
     const metric = new Gauge({
-      name,
-      help,
-      labelNames: labels ? Object.keys(labels) : [],
-      registers: [],
+      ...mirrorConfig(name, help, labels),
       collect() {
         const value = read()
-        if (typeof value !== 'number') return
-        if (labels) this.set(labels, value)
-        else this.set(value)
+        if (value !== undefined) this.set(labels ?? {}, value)
       },
     })
-    this.fromDataplane.push({metric, name, field, registered: false})
-    return metric
+    return this.mirrored(metric, name, field)
   }
 
   /** A counter mirroring a cumulative dataplane status field. */
   private counterOf(name: string, help: string, field: keyof DataplaneCounters, labels?: Record<string, string>): Counter {
-    const read = () => this.dataplaneSource?.()?.[field]
+    const read = this.statusReader(field)
     const metric = new Counter({
-      name,
-      help,
-      labelNames: labels ? Object.keys(labels) : [],
-      registers: [],
+      ...mirrorConfig(name, help, labels),
       collect() {
         const value = read()
-        if (typeof value !== 'number') return
+        if (value === undefined) return
         this.reset()
-        if (labels) this.inc(labels, value)
-        else this.inc(value)
+        this.inc(labels ?? {}, value)
       },
     })
+    return this.mirrored(metric, name, field)
+  }
+
+  private statusReader(field: keyof DataplaneCounters): () => number | undefined {
+    return () => {
+      const value = this.dataplaneSource?.()?.[field]
+      return typeof value === 'number' ? value : undefined
+    }
+  }
+
+  private mirrored<M extends Counter | Gauge>(metric: M, name: string, field: keyof DataplaneCounters): M {
     this.fromDataplane.push({metric, name, field, registered: false})
     return metric
   }
 }
+
+/** The options of a metric mirroring a dataplane field (registered once the dataplane reports it). */
+const mirrorConfig = (name: string, help: string, labels?: Record<string, string>) => ({
+  name,
+  help,
+  labelNames: labels ? Object.keys(labels) : [],
+  registers: [],
+})
 
 /**
  * The dataplane figures the metrics read, by their names in the dataplane's status()
