@@ -59,8 +59,10 @@ describe('node agent: untracked and pre-DNAT host endpoint policy (root)', () =>
   })
 
   it('a host endpoint by expected IP with normal allow-all: everything answers', async () => {
+    // Everything answers before the host endpoint is programmed too: wait for its dispatch rule.
+    const dispatch = /-A cali-from-host-endpoint -i e2e-up0 .*-g cali-fh-e2e-up0/
+    assert.ok(await waitFor(() => dispatch.test(h.iptablesSave()), 10_000), 'the host endpoint found by its expected IP is programmed')
     await h.assertMatrix('normal allow-all', probes, [true, true, true, true])
-    assert.match(h.iptablesSave(), /-A cali-from-host-endpoint -i e2e-up0 .*-g cali-fh-e2e-up0/)
   })
 
   it('doNotTrack deny drops in raw before normal policy; failsafe still answers', async () => {
@@ -86,6 +88,9 @@ describe('node agent: untracked and pre-DNAT host endpoint policy (root)', () =>
         egress: [{action: 'Allow', protocol: 'TCP', source: {ports: [OTHER_PORT]}}],
       }),
     )
+    // The previous test's end state gives the same matrix: wait for this policy to be in place.
+    const untrackedAllow = /-A cali-fh-e2e-up0 .*-j cali-pi-gnp\/untracked-allow/
+    assert.ok(await waitFor(() => untrackedAllow.test(inNs(h.hostNs, 'iptables-nft-save', '-t', 'raw')), 10_000), 'the untracked allow is programmed')
     // 9090 is forwarded traffic: normal (non-applyOnForward) policy does not apply to it.
     await h.assertMatrix('untracked allow 8081, normal deny-all', probes, [true, false, true, true])
     await h.clear('GlobalNetworkPolicy')
