@@ -20,7 +20,7 @@ import {after, before, describe, it} from 'node:test'
 
 import type {Resource} from '../../src/api/resource.js'
 import {AgentHarness, API, EXT_IP, HOST_IP, profile, WORKLOADS} from './support/agent-harness.js'
-import {inNs} from './support/netns.js'
+import {inNs, waitFor} from './support/netns.js'
 
 const ECHO = join(import.meta.dirname, 'support', 'peer-echo.mjs')
 const ECHO_PORT = 7070
@@ -96,7 +96,11 @@ describe('node agent: NAT outgoing (root)', () => {
   })
 
   it('a disabled pool is still a Calico destination: not masqueraded', async () => {
-    await h.put(pool('other', '10.66.0.0/16', {disabled: true}))
+    // The same result as before the change: a pool written after it shows when it has been applied.
+    await h.put(pool('other', '10.66.0.0/16', {disabled: true}), pool('marker', '10.67.0.0/16'))
+    const allPools = () => inNs(h.hostNs, 'ipset', 'list', 'cali40all-ipam-pools')
+    assert.ok(await waitFor(() => allPools().includes('10.67.0.0/16'), DEADLINE_MS), `the marker pool was not programmed:\n${allPools()}`)
+    assert.match(allPools(), /^10\.66\.0\.0\/16$/m)
     await expectSource('disabled pool', OTHER_POOL_IP, WORKLOADS[0].ip)
     await expectSource('still masqueraded to the outside', EXT_IP, HOST_IP)
   })
