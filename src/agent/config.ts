@@ -50,12 +50,6 @@ export async function readFelixSources(client: ResourceClient, nodeName: string)
   return {global: global?.spec as FelixConfigurationSpec | undefined, node: node?.spec as FelixConfigurationSpec | undefined, nodeName}
 }
 
-/** Merged default + node-specific spec (node wins per field). */
-export async function readFelixSpec(client: ResourceClient, nodeName: string): Promise<FelixConfigurationSpec> {
-  const sources = await readFelixSources(client, nodeName)
-  return {...sources.global, ...sources.node}
-}
-
 export interface ProcessOverrides {
   readonly healthPort?: number
   readonly metricsPort?: number

@@ -59,11 +59,6 @@ export function portFromJSON(p: PortJSON): PortValue {
   return portFromString(p)
 }
 
-/** Port.String(). */
-export function portString(p: PortJSON): string {
-  return String(p)
-}
-
 /** Whether every port is named (numorstring.AllPortsAreNamed). */
 export function allPortsAreNamed(ports: readonly PortJSON[] | undefined): boolean {
   return (ports ?? []).every((p) => portFromJSON(p).portName !== '')

@@ -1,7 +1,5 @@
 /** The `-l/--log-level` setting shared by every command (calicoctl's logrus levels). */
 
-import {io} from './io.js'
-
 export const LOG_LEVELS = ['panic', 'fatal', 'error', 'warn', 'info', 'debug'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
@@ -28,9 +26,3 @@ export function isDebug(): boolean {
   return current === 'debug'
 }
 
-/** Writes a diagnostic line to stderr when the configured level admits it. */
-export function logAt(level: LogLevel, message: string): void {
-  if (LOG_LEVELS.indexOf(level) <= LOG_LEVELS.indexOf(current)) {
-    io.stderr.write(`${new Date().toISOString()} [${level.toUpperCase()}] ${message}\n`)
-  }
-}

@@ -73,11 +73,6 @@ export function netString(net: Net): string {
   return `${addrString({version: net.version, value: net.base})}/${net.prefix}`
 }
 
-/** Number of addresses in the network. */
-export function netSize(net: Net): bigint {
-  return 1n << BigInt(addressBits(net.version) - net.prefix)
-}
-
 export function netContainsAddr(net: Net, addr: Addr): boolean {
   if (net.version !== addr.version) return false
   const shift = BigInt(addressBits(net.version) - net.prefix)
@@ -110,6 +105,3 @@ export function ordinalOf(net: Net, addr: Addr): number {
   return Number(addr.value - net.base)
 }
 
-export function sameNet(a: Net, b: Net): boolean {
-  return a.version === b.version && a.base === b.base && a.prefix === b.prefix
-}

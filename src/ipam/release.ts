@@ -4,9 +4,8 @@
  * cooldown). A block left empty with no affinity is deleted; an affine block stays with its host.
  * Handles are lowered after the block write that freed their addresses.
  */
-import {NotFoundError} from '../datastore/datastore.js'
 import {releaseAffinityRetrying} from './affinity.js'
-import {affinityHost, isEmpty, release, releaseByHandle as releaseHandleInBlock, ReleaseConflictError, type ReleaseRequest} from './block.js'
+import {affinityHost, isEmpty, release, releaseByHandle as releaseHandleInBlock, type ReleaseRequest} from './block.js'
 import type {IPAMContext} from './context.js'
 import {MaxRetriesError, UnknownHandleError} from './errors.js'
 import {decrementHandle} from './handles.js'
@@ -180,11 +179,6 @@ async function releaseHandleFromBlock(ctx: IPAMContext, handleId: string, net: N
     return result.released.map((o) => addrString(nthAddr(current.value.cidr, o)))
   }
   throw new MaxRetriesError()
-}
-
-/** True when the error is the ABA guard of a guarded release. */
-export function isReleaseConflict(error: unknown): boolean {
-  return error instanceof ReleaseConflictError || error instanceof NotFoundError
 }
 
 /**

@@ -86,11 +86,6 @@ export function toValueSet(values: readonly string[]): readonly string[] {
   return out
 }
 
-/** True for nodes that read one label. */
-export function isLabelNode(node: SelectorNode): node is LabelNode {
-  return node.kind !== 'all' && node.kind !== 'global' && node.kind !== 'not' && node.kind !== 'and' && node.kind !== 'or'
-}
-
 /**
  * Returns a copy of the tree with every label name passed through `rename` (Calico's PrefixVisitor
  * is `rename = (l) => prefix + l`). Nodes without labels are shared, not copied.

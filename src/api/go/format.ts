@@ -48,11 +48,3 @@ export function formatFloatG(value: number, bits: 32 | 64 = 64): string {
   return `${sign}${digits.slice(0, pointPos)}.${digits.slice(pointPos)}`
 }
 
-/**
- * How encoding/json writes a float64 (and so how a number's text looks inside a Go decode error,
- * e.g. `number 65536`). JavaScript's own shortest form uses the same digits and the same switch
- * to exponent notation (below 1e-6, from 1e21 up), so only -0 needs care.
- */
-export function formatJSONNumber(value: number): string {
-  return String(value)
-}

@@ -93,8 +93,8 @@ export function renderRule(op: string, chain: string, rule: Rule, hash: string):
   return hash === 'HASH' ? `${op} ${chain} HASH ${ruleBody(rule)}` : ruleLine(op, chain, ruleBody(rule), hash)
 }
 
-/** Felix's hash length: 16 base64url chars (96 bits). */
-export const HASH_LENGTH = 16
+/** Felix's hash: the first 96 bits of the digest, 16 base64url chars. */
+const HASH_BYTES = 12
 
 const SHA224_BYTES = 28
 /** Scratch space for one hash input (previous digest + rule text), grown on demand. */
@@ -127,7 +127,7 @@ export function bodyHashes(chainName: string, bodies: readonly string[]): string
     const end = start + buf.write(bodies[i], start, 'utf8')
     const digest = hash('sha224', buf.subarray(0, end), 'buffer')
     digest.copy(buf, 0)
-    hashes[i] = digest.toString('base64url', 0, 12)
+    hashes[i] = digest.toString('base64url', 0, HASH_BYTES)
   }
   return hashes
 }
