@@ -10,15 +10,16 @@
  * Apply-to-first-dropped-packet latency needs workloads with real interfaces: see
  * bench/dataplane-latency.ts. Run: node --import tsx bench/dataplane.ts
  * (DATAPLANE_CHUNK_CHAINS=<n> / DATAPLANE_CHUNK_RULES=<n> set the chains / non-leaf rules per
- * transaction of a split write).
+ * transaction of a split write; DATAPLANE_TRACE=1 prints when each child of the initial
+ * programming ran, and DATAPLANE_SCRIPTS=<dir> also saves what each one read on stdin.)
  */
 import {spawnSync} from 'node:child_process'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
 import type {Resource} from '../src/api/index.js'
 import {CalcGraph, keyOf, type CalcUpdate} from '../src/calc/index.js'
-import {IptablesDataplane, inNetns, runCmd} from '../src/dataplane/index.js'
+import {IptablesDataplane, inNetns, runCmd, type CmdRunner} from '../src/dataplane/index.js'
 
 const LOCAL = 250
 const POLICIES = 2_000
@@ -113,11 +114,30 @@ try {
   // DATAPLANE_CHUNK_CHAINS overrides the chains per transaction of a split write (to compare sizes).
   const chunkChains = process.env.DATAPLANE_CHUNK_CHAINS === undefined ? undefined : Number(process.env.DATAPLANE_CHUNK_CHAINS)
   const chunkRules = process.env.DATAPLANE_CHUNK_RULES === undefined ? undefined : Number(process.env.DATAPLANE_CHUNK_RULES)
-  const dataplane = new IptablesDataplane({run: inNetns(programmed, runCmd), refreshTimer: false, writeSysctls: async () => undefined, chunkChains, chunkRules})
+  // DATAPLANE_TRACE / DATAPLANE_SCRIPTS: each child's start and end, and its stdin.
+  const trace: string[] = []
+  const scriptsDir = process.env.DATAPLANE_SCRIPTS
+  const tracing = process.env.DATAPLANE_TRACE !== undefined || scriptsDir !== undefined
+  const t0 = performance.now()
+  let children = 0
+  const traced: CmdRunner = async (cmd) => {
+    const begin = performance.now() - t0
+    const n = ++children
+    if (scriptsDir !== undefined && cmd.stdin !== undefined) writeFileSync(`${scriptsDir}/${String(n).padStart(2, '0')}-${cmd.argv[0]}`, cmd.stdin)
+    try {
+      return await inNetns(programmed, runCmd)(cmd)
+    } finally {
+      const input = cmd.stdin === undefined ? '' : ` (${cmd.stdin.length} bytes in)`
+      trace.push(`${begin.toFixed(0).padStart(6)} → ${(performance.now() - t0).toFixed(0).padStart(6)} ms  ${cmd.argv.join(' ')}${input}`)
+    }
+  }
+  const run = tracing ? traced : inNetns(programmed, runCmd)
+  const dataplane = new IptablesDataplane({run, refreshTimer: false, writeSysctls: async () => undefined, chunkChains, chunkRules})
   for (const message of messages) dataplane.onUpdate(message)
   const cpuStart = cpu()
   const start = performance.now()
   await dataplane.apply()
+  if (tracing) console.log(`children, ms after the dataplane was created (apply began at ${(start - t0).toFixed(0)}):\n${trace.join('\n')}`)
   const initialMs = performance.now() - start
   const initialCpu = cpu().minus(cpuStart)
   const status = dataplane.status()

@@ -31,8 +31,9 @@ import type {Dataplane} from './dataplane.js'
 import {runCmd, type CmdRunner} from './exec.js'
 import {needsAddresses, readInterfaceAddresses, resolveHostEndpoints} from './hosts.js'
 import {detectBackend, type IptablesCommands} from './iptables/backend.js'
-import {detectFeatures, type IptablesFeatures} from './iptables/features.js'
-import {IptablesTable} from './iptables/table.js'
+import {featuresFor, probeFeatures, type IptablesFeatures} from './iptables/features.js'
+import {parseSaveTables} from './iptables/save.js'
+import {IptablesTable, type SingleTransaction} from './iptables/table.js'
 import {IpsetsDriver, type DesiredSet} from './ipsets/ipsets.js'
 import {driverConfig, renderConfig, type DriverConfig} from './rules/config.js'
 import {IPSET_ALL_POOLS, IPSET_MASQ_POOLS, ipsetName} from './rules/names.js'
@@ -98,6 +99,9 @@ export interface DataplaneStatus {
   readonly pendingInterfaces: readonly string[]
 }
 
+/** Written before filter, together when each is one transaction. */
+const SMALL_TABLES = ['raw', 'mangle', 'nat'] as const satisfies readonly TableName[]
+
 export class IptablesDataplane implements Dataplane {
   private readonly run: CmdRunner
   private config: Readonly<Record<string, string>> = {}
@@ -116,6 +120,13 @@ export class IptablesDataplane implements Dataplane {
   private tables: Record<TableName, IptablesTable> | undefined
   private cmds: IptablesCommands | undefined
   private features: IptablesFeatures = {randomFully: false}
+  /** Backend detection's save of every table, used as the first read, then dropped. */
+  private detectedSave: string | undefined
+  /** Saves of every table at once (detection, resync), beside the tables' own. */
+  private saveCalls = 0
+  /** Restore calls counted by more than one table (a shared call counts once per table in it). */
+  private sharedRestoreCalls = 0
+  private sharedRestoreErrors = 0
   private readonly ipsetDriver: IpsetsDriver
   private readonly chainCache = new ChainCache()
   private readonly routes: RouteManager
@@ -233,10 +244,10 @@ export class IptablesDataplane implements Dataplane {
       hostEndpoints: this.hostEndpoints.size,
       policies: this.policies.size,
       ipsets: this.ipsets.size,
-      iptablesRestoreCalls: this.sumStats((t) => t.stats.restoreCalls),
+      iptablesRestoreCalls: this.sumStats((t) => t.stats.restoreCalls) - this.sharedRestoreCalls,
       iptablesBytesWritten: this.sumStats((t) => t.stats.bytesWritten),
-      iptablesRestoreErrors: this.sumStats((t) => t.stats.restoreErrors),
-      iptablesSaveCalls: this.sumStats((t) => t.stats.saveCalls),
+      iptablesRestoreErrors: this.sumStats((t) => t.stats.restoreErrors) - this.sharedRestoreErrors,
+      iptablesSaveCalls: this.saveCalls + this.sumStats((t) => t.stats.saveCalls),
       iptablesLinesWritten: this.sumStats((t) => t.stats.linesWritten),
       iptablesChains: this.sumStats((t) => t.desiredCounts.chains),
       iptablesRules: this.sumStats((t) => t.desiredCounts.rules),
@@ -290,45 +301,44 @@ export class IptablesDataplane implements Dataplane {
         throw error
       }
     }
-    // The children start first: backend detection (first apply) then the table reads (first apply,
-    // resync), and the ipset creates/updates; the tables render meanwhile. Writes stay in Felix's
-    // order: ipsets, then raw, mangle, nat, filter.
-    const ready = (this.tables === undefined ? this.setUpTables(drivers) : Promise.resolve(this.tables)).then((tables) =>
-      Promise.all(TABLE_NAMES.map((name) => tables[name].load())),
-    )
+    // Children first: backend detection, which reads every table too (first apply), or one save
+    // of every table (resync), and the ipset creates/updates; the tables render meanwhile.
+    const ready = (this.tables === undefined ? this.setUpTables(drivers) : Promise.resolve(this.tables)).then((tables) => this.readTables(tables))
     const pending = Promise.allSettled([ready, this.ipsetDriver.applyUpdates()])
-    let rendered: Partial<Record<TableName, TableRender>> | undefined
+    const renders = dirty ? this.tableRenderers() : undefined
+    const rendered: Partial<Record<TableName, TableRender>> = {}
     let renderError: unknown
-    if (dirty) {
+    const render = (name: TableName): void => {
+      if (renders === undefined || renderError !== undefined) return
       try {
-        rendered = this.renderTablesButNat()
+        rendered[name] = renders[name]()
       } catch (error) {
         renderError = error
       }
     }
+    render('raw')
+    render('mangle')
+    render('filter')
     for (const result of await pending) {
       if (result.status === 'rejected') renderError ??= result.reason
     }
+    // nat depends on the detected features (MASQUERADE --random-fully).
+    render('nat')
     const tables = this.tables
     if (renderError !== undefined || tables === undefined) {
       if (dirty) this.dirty = true
       throw renderError
     }
-    if (rendered !== undefined) {
-      // nat depends on the detected features (MASQUERADE --random-fully).
-      rendered.nat = this.removingAll ? EMPTY_TABLE : renderNatTable(this.desiredState(), this.features)
-      for (const name of TABLE_NAMES) tables[name].setDesired(rendered[name] ?? EMPTY_TABLE)
-    }
-    // Each table plans and renders its first transaction while the tables before it are written.
-    for (const name of TABLE_NAMES) tables[name].prepare()
-    // Every table is tried; the first failure is reported after the others were written.
+    if (renders !== undefined) for (const name of TABLE_NAMES) tables[name].setDesired(rendered[name] ?? EMPTY_TABLE)
+    // Every table is tried; the first failure is reported after the others were written. filter
+    // plans and renders its first transaction while raw, mangle and nat are written.
+    tables.filter.prepare()
     const failures: unknown[] = []
-    for (const name of TABLE_NAMES) {
-      try {
-        await tables[name].apply()
-      } catch (error) {
-        failures.push(error)
-      }
+    await this.writeSmallTables(tables, failures)
+    try {
+      await tables.filter.apply()
+    } catch (error) {
+      failures.push(error)
     }
     if (failures.length > 0) throw failures[0]
     await this.ipsetDriver.applyDeletions()
@@ -340,8 +350,12 @@ export class IptablesDataplane implements Dataplane {
 
   /** First apply: detect the iptables backend and features, create the tables, start the timer. */
   private async setUpTables(drivers: DriverConfig): Promise<Record<TableName, IptablesTable>> {
-    const cmds = await detectBackend(this.run, drivers.backend)
-    this.features = await detectFeatures(this.run, cmds)
+    const candidates = drivers.backend === 'auto' ? (['nft', 'legacy'] as const) : [drivers.backend]
+    const [detected, probe] = await Promise.all([detectBackend(this.run, drivers.backend), probeFeatures(this.run, candidates)])
+    const {cmds} = detected
+    if (detected.saved !== undefined) this.saveCalls += candidates.length
+    this.detectedSave = detected.saved
+    this.features = featuresFor(probe, cmds)
     this.cmds = cmds
     const options = {chunkChains: this.options.chunkChains, chunkRules: this.options.chunkRules}
     this.tables = {
@@ -352,6 +366,50 @@ export class IptablesDataplane implements Dataplane {
     }
     this.startTimer(drivers)
     return this.tables
+  }
+
+  /** The tables due a read get the state of one `iptables-save` of every table (or detection's). */
+  private async readTables(tables: Record<TableName, IptablesTable>): Promise<void> {
+    const due = TABLE_NAMES.filter((name) => tables[name].needsRead)
+    let saved = this.detectedSave
+    this.detectedSave = undefined
+    if (due.length === 0 || this.cmds === undefined) return
+    if (saved === undefined) {
+      this.saveCalls++
+      saved = (await this.run({argv: [this.cmds.save]})).stdout
+    }
+    const actual = parseSaveTables(saved, due)
+    for (const name of due) tables[name].seed(actual.get(name) ?? {chains: new Map()})
+  }
+
+  /**
+   * raw, mangle and nat: those whose write is one transaction go out in one `iptables-restore`
+   * call (in that order); the rest, and any after a failed shared call, through their own apply.
+   */
+  private async writeSmallTables(tables: Record<TableName, IptablesTable>, failures: unknown[]): Promise<void> {
+    const singles: SingleTransaction[] = []
+    for (const name of SMALL_TABLES) {
+      const single = await tables[name].singleTransaction()
+      if (typeof single === 'object') singles.push(single)
+    }
+    if (singles.length > 0 && this.cmds !== undefined) {
+      try {
+        await this.run({argv: [this.cmds.restore, '--noflush'], stdin: singles.map((t) => t.script).join('')})
+        for (const t of singles) t.written()
+      } catch {
+        for (const t of singles) t.failed()
+        this.sharedRestoreErrors += singles.length - 1
+      } finally {
+        this.sharedRestoreCalls += singles.length - 1
+      }
+    }
+    for (const name of SMALL_TABLES) {
+      try {
+        await tables[name].apply()
+      } catch (error) {
+        failures.push(error)
+      }
+    }
   }
 
   /** Host endpoints → interfaces; reads interface addresses only when some endpoint is matched by IPs. */
@@ -393,17 +451,18 @@ export class IptablesDataplane implements Dataplane {
   }
 
   /**
-   * raw, mangle and filter (nat waits for feature detection); policies, profiles and workload
-   * endpoints unchanged since the last render come from the cache.
+   * Each table's render, run when the apply gets to it (nat needs the detected features);
+   * policies, profiles and workload endpoints unchanged since the last render come from the cache.
    */
-  private renderTablesButNat(): Partial<Record<TableName, TableRender>> {
-    if (this.removingAll) return {raw: EMPTY_TABLE, mangle: EMPTY_TABLE, filter: EMPTY_TABLE}
+  private tableRenderers(): Record<TableName, () => TableRender> {
+    if (this.removingAll) return {raw: () => EMPTY_TABLE, mangle: () => EMPTY_TABLE, nat: () => EMPTY_TABLE, filter: () => EMPTY_TABLE}
     const state = this.desiredState()
     const cfg = renderConfig(this.config)
     return {
-      raw: renderRawTable(state, cfg, this.chainCache),
-      mangle: renderMangleTable(state, cfg, this.chainCache),
-      filter: renderFilterTable(state, cfg, this.chainCache),
+      raw: () => renderRawTable(state, cfg, this.chainCache),
+      mangle: () => renderMangleTable(state, cfg, this.chainCache),
+      nat: () => renderNatTable(state, this.features),
+      filter: () => renderFilterTable(state, cfg, this.chainCache),
     }
   }
 

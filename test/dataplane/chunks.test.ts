@@ -97,9 +97,17 @@ class FakeTables {
   readonly run: CmdRunner = async (cmd: Cmd) => {
     const [prog, ...args] = cmd.argv
     if (prog.endsWith('-save') && args.includes('-t')) return this.table(args[args.indexOf('-t') + 1]).run(cmd)
+    if (prog.endsWith('-save')) {
+      const saves = await Promise.all(['raw', 'mangle', 'nat', 'filter'].map((name) => this.table(name).run(cmd)))
+      return {stdout: saves.map((s) => s.stdout).join(''), stderr: ''}
+    }
     if (prog.endsWith('-restore')) {
-      this.scripts.push(cmd.stdin ?? '')
-      return this.table((cmd.stdin ?? '').split('\n')[0].slice(1)).run(cmd)
+      // One call may carry several tables, each `*table` … `COMMIT`.
+      for (const section of (cmd.stdin ?? '').split(/^(?=\*)/m).filter((s) => s.startsWith('*'))) {
+        this.scripts.push(section)
+        await this.table(section.split('\n')[0].slice(1)).run({...cmd, stdin: section})
+      }
+      return {stdout: '', stderr: ''}
     }
     if (args.includes('--version')) return {stdout: 'iptables v1.8.9 (nf_tables)\n', stderr: ''}
     if (prog === 'uname') return {stdout: '6.1.0\n', stderr: ''}

@@ -23,6 +23,8 @@ import {hostsAndPoolsState, protectedBackendState} from './fixtures.js'
 class FakeIptables {
   readonly tables = new Map<string, Map<string, string[]>>()
   readonly restores: {table: string; script: string}[] = []
+  /** Restore calls still to fail (before changing anything). */
+  failRestores = 0
   version = 'iptables v1.8.9 (nf_tables)'
   kernel = '6.1.0'
   addrJson = '[]'
@@ -45,14 +47,24 @@ class FakeIptables {
   readonly run: CmdRunner = async (cmd: Cmd) => {
     const [prog, ...args] = cmd.argv
     if (prog.endsWith('-save')) {
-      const name = args[args.indexOf('-t') + 1]
-      const t = this.table(name)
-      const lines = [`*${name}`, ...[...t.keys()].map((c) => `:${c} - [0:0]`)]
-      for (const [c, rules] of t) for (const r of rules) lines.push(`-A ${c} ${r}`)
-      return {stdout: `${[...lines, 'COMMIT'].join('\n')}\n`, stderr: ''}
+      // `-t <table>`, or every table this fake has.
+      const names = args.includes('-t') ? [args[args.indexOf('-t') + 1]] : ['raw', 'mangle', 'nat', 'filter']
+      const lines: string[] = []
+      for (const name of names) {
+        const t = this.table(name)
+        lines.push(`*${name}`, ...[...t.keys()].map((c) => `:${c} - [0:0]`))
+        for (const [c, rules] of t) for (const r of rules) lines.push(`-A ${c} ${r}`)
+        lines.push('COMMIT')
+      }
+      return {stdout: `${lines.join('\n')}\n`, stderr: ''}
     }
     if (prog.endsWith('-restore')) {
-      this.restore(cmd.stdin ?? '')
+      if (this.failRestores > 0) {
+        this.failRestores--
+        throw new Error('iptables-restore: line 3 failed')
+      }
+      // One call may carry several tables, each `*table` … `COMMIT`.
+      for (const section of (cmd.stdin ?? '').split(/^(?=\*)/m).filter((s) => s.startsWith('*'))) this.restore(section)
       return {stdout: '', stderr: ''}
     }
     if (prog.startsWith('iptables-') && args[0] === '--version') return {stdout: `${this.version}\n`, stderr: ''}
@@ -276,6 +288,7 @@ describe('IptablesDataplane over four tables', () => {
       k.restores.map((r) => r.table),
       ['raw', 'mangle', 'nat', 'filter'],
     )
+    assert.equal(dp.status().iptablesRestoreCalls, 2, 'raw, mangle and nat share one call')
     // The by-IP host endpoint resolved to the interface holding 10.200.0.1.
     assert.deepEqual(dp.status().hostInterfaces, ['eth-ext', 'eth-ip'])
     assert.ok(k.table('filter').has('cali-fh-eth-ip'))
@@ -317,6 +330,23 @@ describe('IptablesDataplane over four tables', () => {
     await dp.apply()
     assert.match(k.table('nat').get('cali-nat-outgoing')?.[0] ?? '', /cali40masq-ipam-pools/)
     await dp.close()
+  })
+
+  it('a failed shared raw/mangle/nat restore: each of them is re-read and written alone, once', async () => {
+    const clean = new FakeIptables()
+    const k = new FakeIptables()
+    k.failRestores = 1
+    const programs = [clean, k].map((fake) => new IptablesDataplane({run: fake.run, refreshTimer: false, writeSysctls: async () => undefined}))
+    for (const dp of programs) {
+      for (const m of hostsAndPoolsState({IptablesBackend: 'NFT'})) dp.onUpdate(m)
+      await dp.apply()
+    }
+    const failed = programs[1]
+    for (const t of ['raw', 'mangle', 'nat', 'filter']) assert.deepEqual(k.cali(t), clean.cali(t), t)
+    assert.deepEqual(k.restores.map((r) => r.table), ['raw', 'mangle', 'nat', 'filter'])
+    assert.equal(failed.status().iptablesRestoreErrors, 1)
+    assert.equal(failed.status().iptablesRestoreCalls, 5, 'the failed shared call, three alone, filter')
+    for (const dp of programs) await dp.close()
   })
 })
 

@@ -71,7 +71,7 @@ describe('iptables dataplane in a network namespace (root)', () => {
         for (const msg of protectedBackendState({IptablesBackend: 'NFT'})) dp.onUpdate(msg)
         await dp.apply()
       }
-      assert.equal(single.status().iptablesRestoreCalls, 4)
+      assert.equal(single.status().iptablesRestoreCalls, 2)
       assert.ok(chunked.status().iptablesRestoreCalls > 8, `split into ${chunked.status().iptablesRestoreCalls} transactions`)
       const programmed = saveAll(NS_SINGLE)
       assert.match(programmed, /^:cali-pi-gnp\/allow-frontend /m)
@@ -108,7 +108,7 @@ describe('iptables dataplane in a network namespace (root)', () => {
       assert.deepEqual(ipsets().sort(), ['cali40s:frontend', 'other-set'])
       assert.match(inNs('ipset', 'list', 'cali40s:frontend'), /^10\.65\.0\.3$/m)
       const calls = dp.status().iptablesRestoreCalls
-      assert.equal(calls, 4) // one restore per table: raw, mangle, nat, filter
+      assert.equal(calls, 2) // raw, mangle and nat in one restore, filter in another
 
       // Re-apply and a forced resync with nothing changed write nothing.
       await dp.apply()

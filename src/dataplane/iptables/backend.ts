@@ -34,18 +34,31 @@ export const commandsFor = (backend: 'nft' | 'legacy'): IptablesCommands => ({
   restore: `iptables-${backend}-restore`,
 })
 
-async function ruleCount(run: CmdRunner, save: string): Promise<number> {
+/** What `auto` detection found: the backend, and that backend's whole `iptables-save` output. */
+export interface DetectedBackend {
+  readonly cmds: IptablesCommands
+  /** Every table as the chosen backend saved it during detection (undefined when configured). */
+  readonly saved: string | undefined
+}
+
+/** The full save of one backend, or undefined when that backend does not work here. */
+async function saveAll(run: CmdRunner, save: string): Promise<string | undefined> {
   try {
-    const {stdout} = await run({argv: [save], timeoutMs: 10_000})
-    return stdout.split('\n').filter((l) => l.startsWith('-A ')).length
+    return (await run({argv: [save], timeoutMs: 10_000})).stdout
   } catch {
-    return -1
+    return undefined
   }
 }
 
-export async function detectBackend(run: CmdRunner, configured: IptablesBackend): Promise<IptablesCommands> {
-  if (configured !== 'auto') return commandsFor(configured)
-  const [nft, legacy] = await Promise.all([ruleCount(run, 'iptables-nft-save'), ruleCount(run, 'iptables-legacy-save')])
-  if (nft < 0 && legacy < 0) throw new Error('neither iptables-nft-save nor iptables-legacy-save works; install the iptables package')
-  return commandsFor(legacy > nft ? 'legacy' : 'nft')
+const ruleCount = (saved: string | undefined): number => (saved === undefined ? -1 : saved.split('\n').filter((l) => l.startsWith('-A ')).length)
+
+/**
+ * The configured backend, or for `auto` the one holding more rules. Detection saves every table
+ * of both backends; the chosen backend's save is returned so the first apply need not read again.
+ */
+export async function detectBackend(run: CmdRunner, configured: IptablesBackend): Promise<DetectedBackend> {
+  if (configured !== 'auto') return {cmds: commandsFor(configured), saved: undefined}
+  const [nft, legacy] = await Promise.all([saveAll(run, 'iptables-nft-save'), saveAll(run, 'iptables-legacy-save')])
+  if (nft === undefined && legacy === undefined) throw new Error('neither iptables-nft-save nor iptables-legacy-save works; install the iptables package')
+  return ruleCount(legacy) > ruleCount(nft) ? {cmds: commandsFor('legacy'), saved: legacy} : {cmds: commandsFor('nft'), saved: nft}
 }

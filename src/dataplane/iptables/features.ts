@@ -29,7 +29,17 @@ export function featuresFrom(iptablesVersion: string, kernelRelease: string): Ip
   return {randomFully: atLeast(parseVersion(iptablesVersion), [1, 6, 2]) && atLeast(parseVersion(kernelRelease), [3, 14, 0])}
 }
 
-export async function detectFeatures(run: CmdRunner, cmds: IptablesCommands): Promise<IptablesFeatures> {
+/** Raw inputs of feature detection: each candidate backend's `--version` and `uname -r`. */
+export interface FeatureProbe {
+  readonly versions: Readonly<Partial<Record<IptablesCommands['backend'], string>>>
+  readonly kernel: string
+}
+
+/**
+ * Reads the versions of every backend the detection may choose, so the probe runs alongside the
+ * backend detection instead of after it.
+ */
+export async function probeFeatures(run: CmdRunner, backends: readonly IptablesCommands['backend'][]): Promise<FeatureProbe> {
   const read = async (argv: string[]): Promise<string> => {
     try {
       const {stdout, stderr} = await run({argv, timeoutMs: 10_000})
@@ -38,6 +48,8 @@ export async function detectFeatures(run: CmdRunner, cmds: IptablesCommands): Pr
       return ''
     }
   }
-  const [iptables, kernel] = await Promise.all([read([`iptables-${cmds.backend}`, '--version']), read(['uname', '-r'])])
-  return featuresFrom(iptables, kernel)
+  const [kernel, ...versions] = await Promise.all([read(['uname', '-r']), ...backends.map((b) => read([`iptables-${b}`, '--version']))])
+  return {kernel, versions: Object.fromEntries(backends.map((b, i) => [b, versions[i]]))}
 }
+
+export const featuresFor = (probe: FeatureProbe, cmds: IptablesCommands): IptablesFeatures => featuresFrom(probe.versions[cmds.backend] ?? '', probe.kernel)

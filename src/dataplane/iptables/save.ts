@@ -26,3 +26,16 @@ export function parseSave(text: string): ActualTable {
   }
   return {chains}
 }
+
+/**
+ * A whole `iptables-save` (every table) → table name → its state. A table the save does not show
+ * does not exist in the kernel yet: it is empty.
+ */
+export function parseSaveTables(text: string, tables: readonly string[]): Map<string, ActualTable> {
+  const sections = new Map<string, string>()
+  for (const section of text.split(/^(?=\*)/m)) {
+    const name = /^\*(\S+)/.exec(section)?.[1]
+    if (name !== undefined) sections.set(name, section)
+  }
+  return new Map(tables.map((name) => [name, parseSave(sections.get(name) ?? '')]))
+}

@@ -111,6 +111,15 @@ interface WritePlan {
   readonly destroys: readonly string[]
 }
 
+/** One table's whole write as one transaction, for a restore call shared with other tables. */
+export interface SingleTransaction {
+  readonly script: string
+  /** The shared call succeeded (it counts as one restore call of each table in it). */
+  written(): void
+  /** The shared call failed: the next apply re-reads this table and writes it alone. */
+  failed(): void
+}
+
 interface Prepared {
   readonly actual: ActualTable
   readonly desired: ReadonlyMap<string, DesiredChain>
@@ -189,9 +198,19 @@ export class IptablesTable {
     this.prepared = {actual, desired: this.desiredChains, result}
   }
 
-  /** Reads the kernel now if the next apply would (lets the caller read several tables at once). */
+  /** Reads the kernel now if the next apply would. */
   async load(): Promise<void> {
     if (this.actual === undefined) this.actual = await this.read()
+  }
+
+  /** Whether the next apply reads the kernel first (the caller may `seed` it from a shared save instead). */
+  get needsRead(): boolean {
+    return this.actual === undefined
+  }
+
+  /** The kernel state read by the caller (one `iptables-save` of every table), if a read is due. */
+  seed(actual: ActualTable): void {
+    if (this.actual === undefined) this.actual = actual
   }
 
   /**
@@ -214,10 +233,7 @@ export class IptablesTable {
       if (plan === undefined) return 0
       try {
         const bytes = await this.write(plan, ahead?.first)
-        this.actual = this.expectedActual()
-        for (const name of this.desiredChains.keys()) this.owned.add(name)
-        // Chains no longer desired were deleted: a chain of that name that appears later is new.
-        for (const name of this.owned) if (!this.desiredChains.has(name)) this.owned.delete(name)
+        this.committed()
         return bytes
       } catch (error) {
         // Earlier transactions of a split write may have committed: re-read and plan again.
@@ -227,6 +243,50 @@ export class IptablesTable {
         await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt))
       }
     }
+  }
+
+  /**
+   * The next write as the text of one transaction, when it is one, so the caller can restore
+   * several tables in one `iptables-restore` call and then report it (`written`, or `failed`,
+   * which makes the next apply re-read and retry alone). 'unchanged' when there is nothing to
+   * write; undefined when the write must go through `apply` (a read is due, the write is split,
+   * or planning failed: `apply` reports that).
+   */
+  async singleTransaction(): Promise<SingleTransaction | 'unchanged' | undefined> {
+    const actual = this.actual
+    if (actual === undefined) return undefined
+    let ahead = await this.takePrepared()
+    try {
+      ahead ??= {plan: this.plan(actual), first: undefined}
+    } catch {
+      return undefined
+    }
+    const {plan} = ahead
+    if (plan === undefined) return 'unchanged'
+    if (transactionCount(plan) > 1) return undefined
+    const script = ahead.first ?? (await this.renderTransaction(plan, 0))
+    return {
+      script,
+      written: () => {
+        this.stats.restoreCalls++
+        this.stats.bytesWritten += Buffer.byteLength(script)
+        this.stats.linesWritten += countLines(script)
+        this.committed()
+      },
+      failed: () => {
+        this.stats.restoreCalls++
+        this.stats.restoreErrors++
+        this.actual = undefined
+      },
+    }
+  }
+
+  /** After a successful write: the kernel now holds the desired state, and its chains are ours. */
+  private committed(): void {
+    this.actual = this.expectedActual()
+    for (const name of this.desiredChains.keys()) this.owned.add(name)
+    // Chains no longer desired were deleted: a chain of that name that appears later is new.
+    for (const name of this.owned) if (!this.desiredChains.has(name)) this.owned.delete(name)
   }
 
   /** The prepared plan if it was made against the current actual and desired state and succeeded. */
