@@ -14,7 +14,7 @@
  * programming ran, and DATAPLANE_SCRIPTS=<dir> also saves what each one read on stdin.)
  */
 import {spawnSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, readFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
 import type {Resource} from '../src/api/index.js'
@@ -123,11 +123,23 @@ try {
   const traced: CmdRunner = async (cmd) => {
     const begin = performance.now() - t0
     const n = ++children
-    if (scriptsDir !== undefined && cmd.stdin !== undefined) writeFileSync(`${scriptsDir}/${String(n).padStart(2, '0')}-${cmd.argv[0]}`, cmd.stdin)
+    let bytes = 0
+    // A streamed stdin is passed through piece by piece (counted, and saved when asked), unbuffered.
+    const pieces = typeof cmd.stdin === 'object' ? cmd.stdin : cmd.stdin === undefined ? undefined : [cmd.stdin]
+    const stdin =
+      pieces === undefined
+        ? undefined
+        : (async function* (): AsyncGenerator<string> {
+            for await (const piece of pieces) {
+              if (scriptsDir !== undefined) appendFileSync(`${scriptsDir}/${String(n).padStart(2, '0')}-${cmd.argv[0]}`, piece)
+              bytes += piece.length
+              yield piece
+            }
+          })()
     try {
-      return await inNetns(programmed, runCmd)(cmd)
+      return await inNetns(programmed, runCmd)({...cmd, stdin})
     } finally {
-      const input = cmd.stdin === undefined ? '' : ` (${cmd.stdin.length} bytes in)`
+      const input = stdin === undefined ? '' : ` (${bytes} bytes in)`
       trace.push(`${begin.toFixed(0).padStart(6)} → ${(performance.now() - t0).toFixed(0).padStart(6)} ms  ${cmd.argv.join(' ')}${input}`)
     }
   }
@@ -173,7 +185,7 @@ try {
 
   const ruleCount = rules.split('\n').filter((line) => line.startsWith('-A ')).length
   console.log(`dataplane bench: ${LOCAL} local endpoints × ${POLICIES} policies in ${TIERS.length} tiers (${status.policies} active, ${status.ipsets} ipsets, ${ruleCount} rules in 4 tables)`)
-  console.log(`  initial programming        ${initialMs.toFixed(0)} ms, cpu ${initialCpu} (calc messages ${messages.length}, ${status.iptablesRestoreCalls} iptables-restore calls)`)
+  console.log(`  initial programming        ${initialMs.toFixed(0)} ms, cpu ${initialCpu} (calc messages ${messages.length}, ${status.iptablesTransactions} transactions in ${status.iptablesRestoreCalls} iptables-restore calls)`)
   console.log(`  raw ipset + iptables-restore, one call        ${oneCall.ms.toFixed(0)} ms, cpu ${oneCall.cpu}`)
   console.log(`  raw ipset + iptables-restore, one per table   ${perTable.ms.toFixed(0)} ms, cpu ${perTable.cpu}`)
   console.log(`  raw, one call with --noflush (as an agent sharing the tables must)  ${noflush.ms.toFixed(0)} ms, cpu ${noflush.cpu}`)

@@ -4,6 +4,7 @@
  * Modelled on Felix's iptables/cmdshim. This is the only file allowed to import node:child_process.
  */
 import {spawn} from 'node:child_process'
+import type {Writable} from 'node:stream'
 
 export interface CmdResult {
   readonly stdout: string
@@ -13,8 +14,12 @@ export interface CmdResult {
 /** A command line: argv[0] is the program (looked up on PATH). */
 export interface Cmd {
   readonly argv: readonly string[]
-  /** Written to the child's stdin, then stdin is closed. */
-  readonly stdin?: string
+  /**
+   * Written to the child's stdin, then stdin is closed. A stream is written piece by piece as it
+   * yields, at the pace the child reads (one long-lived `iptables-restore` takes transaction after
+   * transaction); if it throws, the child is killed and the call rejects with that error.
+   */
+  readonly stdin?: string | AsyncIterable<string>
   /** Milliseconds before the child is killed (SIGKILL); default 30 s. */
   readonly timeoutMs?: number
 }
@@ -48,6 +53,33 @@ export class ExecError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 30_000
 
+/** A command's whole stdin as one string (fakes, and wrappers that log what a command read). */
+export async function readStdin(cmd: Cmd): Promise<string> {
+  if (cmd.stdin === undefined || typeof cmd.stdin === 'string') return cmd.stdin ?? ''
+  let text = ''
+  for await (const piece of cmd.stdin) text += piece
+  return text
+}
+
+/** Resolves once `stream` can take more, or will never (closed or failed: the child is gone). */
+const drained = (stream: Writable): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done).off('close', done).off('error', done)
+      resolve()
+    }
+    stream.on('drain', done).on('close', done).on('error', done)
+  })
+
+/** Writes a stream of stdin pieces with back-pressure; stops quietly when the child stops reading. */
+async function feed(stdin: Writable, pieces: AsyncIterable<string>): Promise<void> {
+  for await (const piece of pieces) {
+    if (stdin.destroyed) return
+    if (!stdin.write(piece)) await drained(stdin)
+  }
+  stdin.end()
+}
+
 /** The real runner: spawn without a shell, collect output, enforce the timeout. */
 export const runCmd: CmdRunner = (cmd) =>
   new Promise((resolve, reject) => {
@@ -75,7 +107,17 @@ export const runCmd: CmdRunner = (cmd) =>
       if (code === 0) resolve({stdout, stderr})
       else reject(new ExecError(cmd.argv, timedOut ? 'timeout' : signal !== null ? 'signal' : 'exit', code, stderr))
     })
-    child.stdin.end(cmd.stdin ?? '')
+    const input = cmd.stdin ?? ''
+    if (typeof input === 'string') {
+      child.stdin.end(input)
+      return
+    }
+    feed(child.stdin, input).catch((error: unknown) => {
+      // The input failed mid-way: the child must not commit what it has read so far.
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(error)
+    })
   })
 
 /** A runner that runs every command inside network namespace `ns` (`ip netns exec <ns> …`). */

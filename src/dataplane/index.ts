@@ -79,6 +79,8 @@ export interface DataplaneStatus {
   readonly ipsets: number
   /** iptables-restore calls and bytes, all four tables together. */
   readonly iptablesRestoreCalls: number
+  /** Transactions those calls committed (a split write streams several through one call). */
+  readonly iptablesTransactions: number
   readonly iptablesBytesWritten: number
   /** Felix's felix_iptables_* / felix_ipset_* figures, all tables together (metrics read these). */
   readonly iptablesRestoreErrors: number
@@ -245,6 +247,7 @@ export class IptablesDataplane implements Dataplane {
       policies: this.policies.size,
       ipsets: this.ipsets.size,
       iptablesRestoreCalls: this.sumStats((t) => t.stats.restoreCalls) - this.sharedRestoreCalls,
+      iptablesTransactions: this.sumStats((t) => t.stats.transactions),
       iptablesBytesWritten: this.sumStats((t) => t.stats.bytesWritten),
       iptablesRestoreErrors: this.sumStats((t) => t.stats.restoreErrors) - this.sharedRestoreErrors,
       iptablesSaveCalls: this.saveCalls + this.sumStats((t) => t.stats.saveCalls),

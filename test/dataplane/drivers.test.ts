@@ -2,18 +2,18 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
-import type {Cmd, CmdRunner} from '../../src/dataplane/exec.js'
+import {readStdin, type CmdRunner} from '../../src/dataplane/exec.js'
 import {IptablesDataplane} from '../../src/dataplane/index.js'
 import {commandsFor, detectBackend} from '../../src/dataplane/iptables/backend.js'
 import {IptablesTable} from '../../src/dataplane/iptables/table.js'
 import {IpsetsDriver} from '../../src/dataplane/ipsets/ipsets.js'
 import {protectedBackendState} from './fixtures.js'
 
-/** A fake runner: records commands, answers saves from `outputs`. */
-function fake(outputs: Record<string, string> = {}): {run: CmdRunner; calls: Cmd[]} {
-  const calls: Cmd[] = []
+/** A fake runner: records commands (stdin read whole), answers saves from `outputs`. */
+function fake(outputs: Record<string, string> = {}): {run: CmdRunner; calls: {argv: readonly string[]; stdin: string}[]} {
+  const calls: {argv: readonly string[]; stdin: string}[] = []
   const run: CmdRunner = async (cmd) => {
-    calls.push(cmd)
+    calls.push({argv: cmd.argv, stdin: await readStdin(cmd)})
     return {stdout: outputs[cmd.argv[0]] ?? '', stderr: ''}
   }
   return {run, calls}

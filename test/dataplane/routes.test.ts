@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import type {CalcMessage, WorkloadEndpoint} from '../../src/calc/messages.js'
-import type {Cmd, CmdRunner} from '../../src/dataplane/exec.js'
+import {readStdin, type CmdRunner} from '../../src/dataplane/exec.js'
 import {IptablesDataplane} from '../../src/dataplane/index.js'
 import {RouteManager} from '../../src/dataplane/routes/index.js'
 
@@ -18,7 +18,8 @@ class FakeKernel {
   links = new Map<string, {index: number; up: boolean}>()
   routes: FakeRoute[] = []
   sysctls = new Map<string, string>()
-  calls: Cmd[] = []
+  /** Every command, with its stdin read whole. */
+  calls: {argv: readonly string[]; stdin: string}[] = []
   private nextIndex = 10
 
   addLink(name: string, up = true): void {
@@ -31,7 +32,8 @@ class FakeKernel {
   }
 
   readonly run: CmdRunner = async (cmd) => {
-    this.calls.push(cmd)
+    const stdin = await readStdin(cmd)
+    this.calls.push({argv: cmd.argv, stdin})
     const argv = cmd.argv.join(' ')
     if (argv === 'ip -j link show') {
       const out = [...this.links].map(([ifname, l]) => ({ifindex: l.index, ifname, flags: l.up ? ['BROADCAST', 'UP', 'LOWER_UP'] : ['BROADCAST'], operstate: l.up ? 'UP' : 'DOWN'}))
@@ -43,7 +45,7 @@ class FakeKernel {
       return {stdout: JSON.stringify(out), stderr: ''}
     }
     if (argv === 'ip -force -batch -') {
-      for (const line of (cmd.stdin ?? '').trim().split('\n')) {
+      for (const line of stdin.trim().split('\n')) {
         const [, op, dst, , dev] = line.split(' ')
         const proto = Number(/proto (\d+)/.exec(line)?.[1] ?? 3)
         if (op === 'replace') {
@@ -70,7 +72,7 @@ class FakeKernel {
     return this.routes.map((r) => `${r.dst} dev ${r.dev} proto ${r.proto}`).sort()
   }
 
-  writes(): Cmd[] {
+  writes(): {argv: readonly string[]; stdin: string}[] {
     return this.calls.filter((c) => c.argv[0] === 'sysctl' || c.argv.includes('-batch'))
   }
 }

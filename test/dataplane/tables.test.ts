@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 
 import type {CalcMessage} from '../../src/calc/messages.js'
-import type {Cmd, CmdRunner} from '../../src/dataplane/exec.js'
+import {readStdin, type Cmd, type CmdRunner} from '../../src/dataplane/exec.js'
 import {parseIpAddr, resolveHostEndpoints} from '../../src/dataplane/hosts.js'
 import {ForeignChainError, IptablesDataplane} from '../../src/dataplane/index.js'
 import {commandsFor} from '../../src/dataplane/iptables/backend.js'
@@ -63,8 +63,8 @@ class FakeIptables {
         this.failRestores--
         throw new Error('iptables-restore: line 3 failed')
       }
-      // One call may carry several tables, each `*table` … `COMMIT`.
-      for (const section of (cmd.stdin ?? '').split(/^(?=\*)/m).filter((s) => s.startsWith('*'))) this.restore(section)
+      // One call may carry several tables, or transactions, each `*table` … `COMMIT`.
+      for (const section of (await readStdin(cmd)).split(/^(?=\*)/m).filter((s) => s.startsWith('*'))) this.restore(section)
       return {stdout: '', stderr: ''}
     }
     if (prog.startsWith('iptables-') && args[0] === '--version') return {stdout: `${this.version}\n`, stderr: ''}

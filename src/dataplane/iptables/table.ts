@@ -42,7 +42,10 @@ interface DesiredChain {
 }
 
 export interface TableStats {
+  /** iptables-restore processes run (one may commit several transactions). */
   restoreCalls: number
+  /** Transactions committed (`*table … COMMIT`). */
+  transactions: number
   restoreErrors: number
   saveCalls: number
   bytesWritten: number
@@ -50,6 +53,9 @@ export interface TableStats {
 }
 
 const MAX_ATTEMPTS = 3
+
+/** Time allowed per transaction of one restore call (the exec shim's default). */
+const RESTORE_TIMEOUT_MS = 30_000
 
 /** A chain Calico needs already exists with rules Calico did not write (bad input, issue 6). */
 export class ForeignChainError extends Error {
@@ -139,7 +145,7 @@ export class IptablesTable {
   private readonly chunkRules: number
   /** The plan and first transaction text of the next apply, computed ahead by `prepare`. */
   private prepared: Prepared | undefined
-  readonly stats: TableStats = {restoreCalls: 0, restoreErrors: 0, saveCalls: 0, bytesWritten: 0, linesWritten: 0}
+  readonly stats: TableStats = {restoreCalls: 0, transactions: 0, restoreErrors: 0, saveCalls: 0, bytesWritten: 0, linesWritten: 0}
 
   constructor(
     readonly table: string,
@@ -269,6 +275,7 @@ export class IptablesTable {
       script,
       written: () => {
         this.stats.restoreCalls++
+        this.stats.transactions++
         this.stats.bytesWritten += Buffer.byteLength(script)
         this.stats.linesWritten += countLines(script)
         this.committed()
@@ -301,26 +308,32 @@ export class IptablesTable {
     }
   }
 
+  /**
+   * All transactions of `plan` through ONE `iptables-restore` process, each `*table … COMMIT`
+   * committed on its own as the process reads it: no process start per transaction.
+   */
   private async write(plan: WritePlan, first?: string): Promise<number> {
+    const before = this.stats.bytesWritten
+    this.stats.restoreCalls++
     const count = transactionCount(plan)
-    let bytes = 0
+    await this.run({argv: [this.cmds.restore, '--noflush'], stdin: this.transactionTexts(plan, first), timeoutMs: RESTORE_TIMEOUT_MS * count})
+    return this.stats.bytesWritten - before
+  }
+
+  /** The texts of `plan`'s transactions, in order; transaction k+1 renders while k is written. */
+  private async *transactionTexts(plan: WritePlan, first: string | undefined): AsyncGenerator<string> {
+    const count = transactionCount(plan)
     let script = first ?? (await this.renderTransaction(plan, 0))
     for (let i = 0; i < count; i++) {
-      this.stats.restoreCalls++
-      const running = this.run({argv: [this.cmds.restore, '--noflush'], stdin: script})
-      // Render the next transaction while the child works (yielding, so its stdin keeps flowing).
       const next = i + 1 < count ? this.renderTransaction(plan, i + 1) : undefined
-      // Both settle before either error is thrown, so no rejection is left unhandled.
-      const [ran, rendered] = await Promise.allSettled([running, next])
-      if (ran.status === 'rejected') throw ran.reason
-      if (rendered.status === 'rejected') throw rendered.reason
-      const written = Buffer.byteLength(script)
-      bytes += written
-      this.stats.bytesWritten += written
+      // Awaited below; until then a rejection must not count as unhandled.
+      next?.catch(() => undefined)
+      yield script
+      this.stats.bytesWritten += Buffer.byteLength(script)
       this.stats.linesWritten += countLines(script)
-      if (rendered.value !== undefined) script = rendered.value
+      this.stats.transactions++
+      if (next !== undefined) script = await next
     }
-    return bytes
   }
 
   private async read(): Promise<ActualTable> {
