@@ -2,10 +2,11 @@
  * Dataplane bench (issue 6, item 6), as root, inside network namespaces it creates and removes:
  * 250 local workload endpoints × 2,000 policies (5 tiers) through the calc graph into the
  * iptables + ipset dataplane. Prints
- *  - the initial programming time, as a ratio to a raw `ipset restore` + `iptables-restore` of the
- *    very same final sets and rules (all four tables) into a fresh namespace, the faster of one call
- *    and one call per table (target ≤ 1.3×); the same with `--noflush`; CPU (user + sys) of this
- *    process and its children for each (/proc/self/stat, clock ticks);
+ *  - the initial programming time (one cold start), as a ratio to a raw `ipset restore` +
+ *    `iptables-restore` of the very same final sets and rules (all four tables) into a fresh
+ *    namespace, the faster of one call and one call per table, each the median of 3 runs
+ *    (target ≤ 1.3×); the same with `--noflush`; CPU (user + sys) of this process and its children
+ *    for each (/proc/self/stat, clock ticks);
  *  - the bytes written by a no-op resync, in total and per table (target 0).
  * Apply-to-first-dropped-packet latency needs workloads with real interfaces: see
  * bench/dataplane-latency.ts. Run: node --import tsx bench/dataplane.ts
@@ -101,11 +102,9 @@ if (process.getuid?.() !== 0) {
   process.exit(1)
 }
 const programmed = `bench-dp-${process.pid}`
-const raw = `bench-raw-${process.pid}`
-const rawPerTable = `bench-rawpt-${process.pid}`
-const rawNoflush = `bench-rawnf-${process.pid}`
-const namespaces = [programmed, raw, rawPerTable, rawNoflush]
-for (const ns of namespaces) sh(['ip', 'netns', 'add', ns])
+const baselineNs = `bench-raw-${process.pid}`
+const BASELINE_ROUNDS = 3
+sh(['ip', 'netns', 'add', programmed])
 try {
   const graph = new CalcGraph({nodeName: NODE})
   for (const update of snapshot()) graph.onUpdate(update)
@@ -160,16 +159,29 @@ try {
   const perTableRules = rules.split(/(?=^\*)/m).filter((t) => t.startsWith('*'))
   // Baselines, each into a fresh namespace: the same sets and rules in one plain restore, in one
   // plain restore per table, and in one --noflush restore (what an agent sharing the tables uses).
-  const baseline = (ns: string, scripts: readonly string[], args: readonly string[]): {ms: number; cpu: Cpu} => {
-    const c0 = cpu()
-    const t0 = performance.now()
-    sh(['ip', 'netns', 'exec', ns, 'ipset', 'restore'], sets)
-    for (const script of scripts) sh(['ip', 'netns', 'exec', ns, 'iptables-restore', ...args], script)
-    return {ms: performance.now() - t0, cpu: cpu().minus(c0)}
+  // Each is the median of BASELINE_ROUNDS runs, the variants interleaved (a restore's time varies
+  // by ±15% from run to run here); the agent's figure stays one cold start.
+  const once = (ns: string, scripts: readonly string[], args: readonly string[]): {ms: number; cpu: Cpu} => {
+    sh(['ip', 'netns', 'add', ns])
+    try {
+      const c0 = cpu()
+      const t0 = performance.now()
+      sh(['ip', 'netns', 'exec', ns, 'ipset', 'restore'], sets)
+      for (const script of scripts) sh(['ip', 'netns', 'exec', ns, 'iptables-restore', ...args], script)
+      return {ms: performance.now() - t0, cpu: cpu().minus(c0)}
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns])
+    }
   }
-  const oneCall = baseline(raw, [rules], [])
-  const perTable = baseline(rawPerTable, perTableRules, [])
-  const noflush = baseline(rawNoflush, [rules], ['--noflush'])
+  const variants = {oneCall: [[rules], []], perTable: [perTableRules, []], noflush: [[rules], ['--noflush']]} as const
+  const runs: Record<keyof typeof variants, {ms: number; cpu: Cpu}[]> = {oneCall: [], perTable: [], noflush: []}
+  for (let round = 0; round < BASELINE_ROUNDS; round++) {
+    for (const [name, [scripts, args]] of Object.entries(variants) as [keyof typeof variants, (typeof variants)[keyof typeof variants]][]) {
+      runs[name].push(once(baselineNs, scripts, args))
+    }
+  }
+  const median = (xs: {ms: number; cpu: Cpu}[]): {ms: number; cpu: Cpu} => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)]
+  const [oneCall, perTable, noflush] = [median(runs.oneCall), median(runs.perTable), median(runs.noflush)]
   const plain = oneCall.ms <= perTable.ms ? {...oneCall, how: 'one call'} : {...perTable, how: 'one call per table'}
 
   const before = dataplane.status()
@@ -186,6 +198,7 @@ try {
   const ruleCount = rules.split('\n').filter((line) => line.startsWith('-A ')).length
   console.log(`dataplane bench: ${LOCAL} local endpoints × ${POLICIES} policies in ${TIERS.length} tiers (${status.policies} active, ${status.ipsets} ipsets, ${ruleCount} rules in 4 tables)`)
   console.log(`  initial programming        ${initialMs.toFixed(0)} ms, cpu ${initialCpu} (calc messages ${messages.length}, ${status.iptablesTransactions} transactions in ${status.iptablesRestoreCalls} iptables-restore calls)`)
+  console.log(`  baselines, median of ${BASELINE_ROUNDS} runs each:`)
   console.log(`  raw ipset + iptables-restore, one call        ${oneCall.ms.toFixed(0)} ms, cpu ${oneCall.cpu}`)
   console.log(`  raw ipset + iptables-restore, one per table   ${perTable.ms.toFixed(0)} ms, cpu ${perTable.cpu}`)
   console.log(`  raw, one call with --noflush (as an agent sharing the tables must)  ${noflush.ms.toFixed(0)} ms, cpu ${noflush.cpu}`)
@@ -195,5 +208,5 @@ try {
   )
   console.log(`  no-op resync: ${resyncBytes} bytes written in ${resyncCalls} iptables-restore calls (target 0); per table: ${resyncPerTable}`)
 } finally {
-  for (const ns of namespaces) spawnSync('ip', ['netns', 'del', ns])
+  for (const ns of [programmed, baselineNs]) spawnSync('ip', ['netns', 'del', ns], {stdio: 'ignore'})
 }

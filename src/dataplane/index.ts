@@ -31,7 +31,7 @@ import type {Dataplane} from './dataplane.js'
 import {runCmd, type CmdRunner} from './exec.js'
 import {needsAddresses, readInterfaceAddresses, resolveHostEndpoints} from './hosts.js'
 import {detectBackend, type IptablesCommands} from './iptables/backend.js'
-import {featuresFor, probeFeatures, type IptablesFeatures} from './iptables/features.js'
+import {probeFeatures, type IptablesFeatures} from './iptables/features.js'
 import {parseSaveTables} from './iptables/save.js'
 import {IptablesTable, type SingleTransaction} from './iptables/table.js'
 import {IpsetsDriver, type DesiredSet} from './ipsets/ipsets.js'
@@ -121,7 +121,8 @@ export class IptablesDataplane implements Dataplane {
   private removingAll = false
   private tables: Record<TableName, IptablesTable> | undefined
   private cmds: IptablesCommands | undefined
-  private features: IptablesFeatures = {randomFully: false}
+  /** Read when first needed (`probeFeaturesIfNeeded`). */
+  private features: IptablesFeatures | undefined
   /** Backend detection's save of every table, used as the first read, then dropped. */
   private detectedSave: string | undefined
   /** Saves of every table at once (detection, resync), beside the tables' own. */
@@ -305,8 +306,11 @@ export class IptablesDataplane implements Dataplane {
       }
     }
     // Children first: backend detection, which reads every table too (first apply), or one save
-    // of every table (resync), and the ipset creates/updates; the tables render meanwhile.
-    const ready = (this.tables === undefined ? this.setUpTables(drivers) : Promise.resolve(this.tables)).then((tables) => this.readTables(tables))
+    // of every table (resync); the feature probe (first NAT-outgoing pool); the ipset
+    // creates/updates. Only the small tables render meanwhile, so each child is noticed as it ends.
+    const ready = (this.tables === undefined ? this.setUpTables(drivers) : Promise.resolve(this.tables)).then((tables) =>
+      Promise.all([this.readTables(tables), this.probeFeaturesIfNeeded()]),
+    )
     const pending = Promise.allSettled([ready, this.ipsetDriver.applyUpdates()])
     const renders = dirty ? this.tableRenderers() : undefined
     const rendered: Partial<Record<TableName, TableRender>> = {}
@@ -321,23 +325,32 @@ export class IptablesDataplane implements Dataplane {
     }
     render('raw')
     render('mangle')
-    render('filter')
     for (const result of await pending) {
       if (result.status === 'rejected') renderError ??= result.reason
     }
-    // nat depends on the detected features (MASQUERADE --random-fully).
     render('nat')
     const tables = this.tables
     if (renderError !== undefined || tables === undefined) {
       if (dirty) this.dirty = true
       throw renderError
     }
-    if (renders !== undefined) for (const name of TABLE_NAMES) tables[name].setDesired(rendered[name] ?? EMPTY_TABLE)
-    // Every table is tried; the first failure is reported after the others were written. filter
-    // plans and renders its first transaction while raw, mangle and nat are written.
-    tables.filter.prepare()
+    if (renders !== undefined) for (const name of SMALL_TABLES) tables[name].setDesired(rendered[name] ?? EMPTY_TABLE)
+    // Every table is tried; the first failure is reported after the others were written. filter,
+    // the big one, renders and plans its first transaction while raw, mangle and nat are written.
     const failures: unknown[] = []
-    await this.writeSmallTables(tables, failures)
+    const small = this.writeSmallTables(tables, failures)
+    if (renders !== undefined) {
+      // The small tables reach their restore through promise steps only: it has started by now.
+      await new Promise((resolve) => setImmediate(resolve))
+      render('filter')
+      if (renderError === undefined) tables.filter.setDesired(rendered.filter ?? EMPTY_TABLE)
+    }
+    if (renderError === undefined) tables.filter.prepare()
+    await small
+    if (renderError !== undefined) {
+      this.dirty = true
+      throw renderError
+    }
     try {
       await tables.filter.apply()
     } catch (error) {
@@ -351,14 +364,12 @@ export class IptablesDataplane implements Dataplane {
     this.lastApplyMs = (this.options.now ?? Date.now)() - started
   }
 
-  /** First apply: detect the iptables backend and features, create the tables, start the timer. */
+  /** First apply: detect the iptables backend, create the tables, start the timer. */
   private async setUpTables(drivers: DriverConfig): Promise<Record<TableName, IptablesTable>> {
-    const candidates = drivers.backend === 'auto' ? (['nft', 'legacy'] as const) : [drivers.backend]
-    const [detected, probe] = await Promise.all([detectBackend(this.run, drivers.backend), probeFeatures(this.run, candidates)])
+    const detected = await detectBackend(this.run, drivers.backend)
     const {cmds} = detected
-    if (detected.saved !== undefined) this.saveCalls += candidates.length
+    if (detected.saved !== undefined) this.saveCalls += 2
     this.detectedSave = detected.saved
-    this.features = featuresFor(probe, cmds)
     this.cmds = cmds
     const options = {chunkChains: this.options.chunkChains, chunkRules: this.options.chunkRules}
     this.tables = {
@@ -369,6 +380,16 @@ export class IptablesDataplane implements Dataplane {
     }
     this.startTimer(drivers)
     return this.tables
+  }
+
+  /**
+   * The iptables and kernel versions decide MASQUERADE `--random-fully`: read once, when a pool
+   * first needs NAT outgoing (until then no rule depends on them).
+   */
+  private async probeFeaturesIfNeeded(): Promise<void> {
+    if (this.features !== undefined || this.cmds === undefined || this.removingAll) return
+    if (![...this.pools.values()].some((p) => p.masquerade && !p.cidr.includes(':'))) return
+    this.features = await probeFeatures(this.run, this.cmds)
   }
 
   /** The tables due a read get the state of one `iptables-save` of every table (or detection's). */
@@ -464,7 +485,7 @@ export class IptablesDataplane implements Dataplane {
     return {
       raw: () => renderRawTable(state, cfg, this.chainCache),
       mangle: () => renderMangleTable(state, cfg, this.chainCache),
-      nat: () => renderNatTable(state, this.features),
+      nat: () => renderNatTable(state, this.features ?? {randomFully: false}),
       filter: () => renderFilterTable(state, cfg, this.chainCache),
     }
   }

@@ -26,7 +26,7 @@ class FakeIptables {
   /** Restore calls still to fail (before changing anything). */
   failRestores = 0
   version = 'iptables v1.8.9 (nf_tables)'
-  kernel = '6.1.0'
+  versionCalls = 0
   addrJson = '[]'
 
   table(name: string): Map<string, string[]> {
@@ -67,8 +67,10 @@ class FakeIptables {
       for (const section of (await readStdin(cmd)).split(/^(?=\*)/m).filter((s) => s.startsWith('*'))) this.restore(section)
       return {stdout: '', stderr: ''}
     }
-    if (prog.startsWith('iptables-') && args[0] === '--version') return {stdout: `${this.version}\n`, stderr: ''}
-    if (prog === 'uname') return {stdout: `${this.kernel}\n`, stderr: ''}
+    if (prog.startsWith('iptables-') && args[0] === '--version') {
+      this.versionCalls++
+      return {stdout: `${this.version}\n`, stderr: ''}
+    }
     if (prog === 'ip' && args.join(' ') === '-j addr show') return {stdout: this.addrJson, stderr: ''}
     return {stdout: '', stderr: ''}
   }
@@ -330,6 +332,25 @@ describe('IptablesDataplane over four tables', () => {
     await dp.apply()
     assert.match(k.table('nat').get('cali-nat-outgoing')?.[0] ?? '', /cali40masq-ipam-pools/)
     await dp.close()
+  })
+
+  it('reads the iptables version only once a pool needs NAT outgoing; it decides --random-fully', async () => {
+    for (const [version, randomFully] of [['iptables v1.8.9 (nf_tables)', true], ['iptables v1.6.1', false]] as const) {
+      const k = new FakeIptables()
+      k.version = version
+      const dp = new IptablesDataplane({run: k.run, refreshTimer: false, writeSysctls: async () => undefined})
+      const msgs = hostsAndPoolsState({IptablesBackend: 'NFT'})
+      for (const m of msgs.filter((m) => m.type !== 'IPAMPoolUpdate')) dp.onUpdate(m)
+      await dp.apply()
+      assert.equal(k.versionCalls, 0, 'no NAT-outgoing pool: no probe')
+      for (const m of msgs.filter((m) => m.type === 'IPAMPoolUpdate')) dp.onUpdate(m)
+      await dp.apply()
+      await dp.apply()
+      assert.equal(k.versionCalls, 1, 'probed once')
+      const masquerade = k.table('nat').get('cali-nat-outgoing')?.find((r) => r.includes('MASQUERADE')) ?? assert.fail('no MASQUERADE rule')
+      assert.equal(masquerade.endsWith('--random-fully'), randomFully, masquerade)
+      await dp.close()
+    }
   })
 
   it('a failed shared raw/mangle/nat restore: each of them is re-read and written alone, once', async () => {

@@ -1,9 +1,11 @@
 /**
  * Kernel/iptables feature detection, as Felix's iptables/feature_detect.go decides it from version
  * numbers: MASQUERADE `--random-fully` needs iptables ≥ 1.6.2 and kernel ≥ 3.14. Read once per
- * dataplane (`iptables-<backend> --version`, `uname -r`) through the exec shim; a failed read means
- * "not supported" (plain MASQUERADE is always valid).
+ * dataplane, when a pool first needs NAT outgoing; a failed read means "not supported" (plain
+ * MASQUERADE is always valid).
  */
+import {release} from 'node:os'
+
 import type {CmdRunner} from '../exec.js'
 import type {IptablesCommands} from './backend.js'
 
@@ -29,27 +31,17 @@ export function featuresFrom(iptablesVersion: string, kernelRelease: string): Ip
   return {randomFully: atLeast(parseVersion(iptablesVersion), [1, 6, 2]) && atLeast(parseVersion(kernelRelease), [3, 14, 0])}
 }
 
-/** Raw inputs of feature detection: each candidate backend's `--version` and `uname -r`. */
-export interface FeatureProbe {
-  readonly versions: Readonly<Partial<Record<IptablesCommands['backend'], string>>>
-  readonly kernel: string
-}
-
 /**
- * Reads the versions of every backend the detection may choose, so the probe runs alongside the
- * backend detection instead of after it.
+ * Reads the backend's version (`iptables-<backend> --version`) and the kernel release (the same
+ * in every network namespace, so read from this process).
  */
-export async function probeFeatures(run: CmdRunner, backends: readonly IptablesCommands['backend'][]): Promise<FeatureProbe> {
-  const read = async (argv: string[]): Promise<string> => {
-    try {
-      const {stdout, stderr} = await run({argv, timeoutMs: 10_000})
-      return `${stdout}\n${stderr}`
-    } catch {
-      return ''
-    }
+export async function probeFeatures(run: CmdRunner, cmds: IptablesCommands): Promise<IptablesFeatures> {
+  let version = ''
+  try {
+    const {stdout, stderr} = await run({argv: [`iptables-${cmds.backend}`, '--version'], timeoutMs: 10_000})
+    version = `${stdout}\n${stderr}`
+  } catch {
+    // Unknown version: plain MASQUERADE, which every version accepts.
   }
-  const [kernel, ...versions] = await Promise.all([read(['uname', '-r']), ...backends.map((b) => read([`iptables-${b}`, '--version']))])
-  return {kernel, versions: Object.fromEntries(backends.map((b, i) => [b, versions[i]]))}
+  return featuresFrom(version, release())
 }
-
-export const featuresFor = (probe: FeatureProbe, cmds: IptablesCommands): IptablesFeatures => featuresFrom(probe.versions[cmds.backend] ?? '', probe.kernel)

@@ -92,6 +92,15 @@ export const DEFAULT_CHUNK_CHAINS = 500
  */
 export const DEFAULT_CHUNK_RULES = 2500
 
+/**
+ * A split write starts small: its first transactions hold 1/8, 1/4 and 1/2 of the limits, so the
+ * restore starts as soon as a little is rendered, and each later (bigger) transaction renders
+ * while the one before it commits.
+ */
+const RAMP_STEPS = 3
+
+const rampedLimit = (limit: number, group: number): number => Math.max(1, Math.ceil(limit / 2 ** Math.max(0, RAMP_STEPS - group)))
+
 /** Chains rendered between two yields to the event loop while a restore child is reading its input. */
 const RENDER_SLICE = 50
 
@@ -419,7 +428,8 @@ export class IptablesTable {
     let rules = 0
     for (const name of this.dependencyOrder(changed)) {
       const size = rulesIn(name)
-      if (group.length > 0 && (group.length >= this.chunkChains || rules + size > this.chunkRules)) {
+      const [maxChains, maxRules] = [rampedLimit(this.chunkChains, groups.length), rampedLimit(this.chunkRules, groups.length)]
+      if (group.length > 0 && (group.length >= maxChains || rules + size > maxRules)) {
         groups.push(group)
         group = []
         rules = 0

@@ -54,30 +54,56 @@ interface EndpointChainSpec {
 const VXLAN_PORT = 4789
 const PROTO_IPIP = 4
 
+/**
+ * Rules that recur in every endpoint chain are built once and shared (rules are immutable): the
+ * fixed ones below, and per target or tier name the memoised ones, so rendering hundreds of
+ * endpoint chains allocates little and `ruleBody` renders each shared rule's text once.
+ */
+const SHARED = {
+  conntrackAccept: {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'accept'}},
+  conntrackMarkAccept: {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}},
+  conntrackReturn: {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'return'}},
+  conntrackInvalidDrop: {match: [M.ctState('INVALID')], action: {kind: 'drop'}},
+  clearMarks: {match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.accept | MARK.pass}},
+  dropVxlan: {match: [M.proto('udp'), M.dstPorts(`${VXLAN_PORT}`)], action: {kind: 'drop'}, comments: ['Drop VXLAN encapped packets originating in workloads']},
+  dropIpip: {match: [M.proto(PROTO_IPIP)], action: {kind: 'drop'}, comments: ['Drop IPinIP encapped packets originating in workloads']},
+  notrackIfAccepted: {match: [M.markSet(MARK.accept)], action: {kind: 'notrack'}},
+  returnIfPolicyAccepted: {match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if policy accepted']},
+  returnIfProfileAccepted: {match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if profile accepted']},
+  allowForwardByDefault: {match: [], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}, comments: ['Allow forwarded traffic by default']},
+  returnForwardAccepted: {match: [], action: {kind: 'return'}, comments: ['Return for accepted forward traffic']},
+  dropNoProfile: {match: [], action: {kind: 'drop'}, comments: ['Drop if no profiles matched']},
+} as const satisfies Record<string, Rule>
+
+/** Memoised rules by key; cleared when it grows past `limit` (names churn as policies come and go). */
+function memo(limit: number, make: (key: string) => Rule): (key: string) => Rule {
+  const rules = new Map<string, Rule>()
+  return (key) => {
+    let rule = rules.get(key)
+    if (rule === undefined) {
+      if (rules.size >= limit) rules.clear()
+      rule = make(key)
+      rules.set(key, rule)
+    }
+    return rule
+  }
+}
+
+const MARK_PASS_CLEAR = [M.markClear(MARK.pass)]
+const policyJump = memo(50_000, (target) => ({match: MARK_PASS_CLEAR, action: {kind: 'jump', target}}))
+const profileJump = memo(10_000, (target) => ({match: [], action: {kind: 'jump', target}}))
+const tierStart = memo(1_000, (tier) => ({match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.pass}, comments: [`Start of tier ${tier}`]}))
+const tierEndDrop = memo(1_000, (tier) => ({match: MARK_PASS_CLEAR, action: {kind: 'drop'}, comments: [`End of tier ${tier}. Drop if no policies passed packet`]}))
+
 function endpointChain(spec: EndpointChainSpec): Chain {
   const rules: Rule[] = []
   if (spec.untracked !== true) {
-    if (spec.conntrackAllow === 'return') {
-      rules.push(
-        {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}},
-        {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'return'}},
-      )
-    } else {
-      rules.push({match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'accept'}})
-    }
-    rules.push({match: [M.ctState('INVALID')], action: {kind: 'drop'}})
+    if (spec.conntrackAllow === 'return') rules.push(SHARED.conntrackMarkAccept, SHARED.conntrackReturn)
+    else rules.push(SHARED.conntrackAccept)
+    rules.push(SHARED.conntrackInvalidDrop)
   }
-  rules.push({match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.accept | MARK.pass}})
-  if (spec.dropEncapFromWorkload === true) {
-    rules.push(
-      {
-        match: [M.proto('udp'), M.dstPorts(`${VXLAN_PORT}`)],
-        action: {kind: 'drop'},
-        comments: ['Drop VXLAN encapped packets originating in workloads'],
-      },
-      {match: [M.proto(PROTO_IPIP)], action: {kind: 'drop'}, comments: ['Drop IPinIP encapped packets originating in workloads']},
-    )
-  }
+  rules.push(SHARED.clearMarks)
+  if (spec.dropEncapFromWorkload === true) rules.push(SHARED.dropVxlan, SHARED.dropIpip)
   if (spec.failsafeChain !== undefined) rules.push({match: [], action: {kind: 'jump', target: spec.failsafeChain}})
   const policyPrefix = spec.direction === 'ingress' ? POLICY_IN_PREFIX : POLICY_OUT_PREFIX
   let anyPolicy = false
@@ -85,37 +111,21 @@ function endpointChain(spec: EndpointChainSpec): Chain {
     const policies = spec.direction === 'ingress' ? tier.ingressPolicies : tier.egressPolicies
     if (policies.length === 0) continue
     anyPolicy = true
-    rules.push({match: [], action: {kind: 'set-mark', mark: 0, mask: MARK.pass}, comments: [`Start of tier ${tier.name}`]})
+    rules.push(tierStart(tier.name))
     for (const id of policies) {
-      rules.push({match: [M.markClear(MARK.pass)], action: {kind: 'jump', target: policyChainName(policyPrefix, id)}})
+      rules.push(policyJump(policyChainName(policyPrefix, id)))
       // Untracked: allow means "NOTRACK and allow" (Felix endpoints.go).
-      if (spec.untracked === true) rules.push({match: [M.markSet(MARK.accept)], action: {kind: 'notrack'}})
-      rules.push({match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if policy accepted']})
+      if (spec.untracked === true) rules.push(SHARED.notrackIfAccepted)
+      rules.push(SHARED.returnIfPolicyAccepted)
     }
     // Untracked and pre-DNAT tiers never drop at their end: normal policy still follows in filter.
-    if (tier.defaultAction === 'Deny' && spec.untracked !== true) {
-      rules.push({
-        match: [M.markClear(MARK.pass)],
-        action: {kind: 'drop'},
-        comments: [`End of tier ${tier.name}. Drop if no policies passed packet`],
-      })
-    }
+    if (tier.defaultAction === 'Deny' && spec.untracked !== true) rules.push(tierEndDrop(tier.name))
   }
-  if (spec.allowIfNoPolicy === true && !anyPolicy) {
-    rules.push(
-      {match: [], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}, comments: ['Allow forwarded traffic by default']},
-      {match: [], action: {kind: 'return'}, comments: ['Return for accepted forward traffic']},
-    )
-  }
+  if (spec.allowIfNoPolicy === true && !anyPolicy) rules.push(SHARED.allowForwardByDefault, SHARED.returnForwardAccepted)
   if (spec.profileIds !== undefined) {
     const profilePrefix = spec.direction === 'ingress' ? PROFILE_IN_PREFIX : PROFILE_OUT_PREFIX
-    for (const profile of spec.profileIds) {
-      rules.push(
-        {match: [], action: {kind: 'jump', target: profileChainName(profilePrefix, profile)}},
-        {match: [M.markSet(MARK.accept)], action: {kind: 'return'}, comments: ['Return if profile accepted']},
-      )
-    }
-    rules.push({match: [], action: {kind: 'drop'}, comments: ['Drop if no profiles matched']})
+    for (const profile of spec.profileIds) rules.push(profileJump(profileChainName(profilePrefix, profile)), SHARED.returnIfProfileAccepted)
+    rules.push(SHARED.dropNoProfile)
   }
   return {name: spec.name, rules}
 }

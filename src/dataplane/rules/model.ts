@@ -73,8 +73,20 @@ export function escapeComment(text: string): string {
   return text.replace(/[^\w @%+=:,./-]/g, '_').slice(0, 256)
 }
 
+/** Rendered bodies of rule objects: rules are immutable, and endpoint chains share theirs. */
+const bodies = new WeakMap<Rule, string>()
+
 /** A rule's text after `<op> <chain> [hash comment]`: comments, matches, action. */
 export function ruleBody(rule: Rule): string {
+  let body = bodies.get(rule)
+  if (body === undefined) {
+    body = renderBody(rule)
+    bodies.set(rule, body)
+  }
+  return body
+}
+
+function renderBody(rule: Rule): string {
   let body = ''
   for (const comment of rule.comments ?? []) body += `-m comment --comment "${escapeComment(comment)}" `
   if (rule.match.length > 0) body += `${rule.match.join(' ')} `

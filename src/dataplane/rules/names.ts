@@ -19,6 +19,9 @@ export const CHAIN_PREFIX = 'cali-'
 export const IPSET_PREFIX_V4 = 'cali40'
 export const IPSET_TEMP_PREFIX_V4 = 'cali4t'
 
+/** Long names already hashed (`lengthLimitedId`), keyed by limit and full name. */
+const hashedIds = new Map<string, string>()
+
 /**
  * GetLengthLimitedID: `prefix + suffix` when it fits, else `prefix + "_" +` unpadded base64url
  * SHA-256 of the suffix, cut to the limit.
@@ -26,8 +29,16 @@ export const IPSET_TEMP_PREFIX_V4 = 'cali4t'
 export function lengthLimitedId(prefix: string, suffix: string, maxLength: number): string {
   const full = prefix + suffix
   if (full.length <= maxLength) return full
-  const hash = createHash('sha256').update(suffix).digest('base64url')
-  return `${prefix}_${hash.slice(0, maxLength - prefix.length - 1)}`
+  const key = `${maxLength}\n${full}`
+  let id = hashedIds.get(key)
+  if (id === undefined) {
+    const hash = createHash('sha256').update(suffix).digest('base64url')
+    id = `${prefix}_${hash.slice(0, maxLength - prefix.length - 1)}`
+    // Every endpoint chain names the policies it jumps to: hash each long name once.
+    if (hashedIds.size >= 100_000) hashedIds.clear()
+    hashedIds.set(key, id)
+  }
+  return id
 }
 
 export const POLICY_IN_PREFIX = 'cali-pi-'
