@@ -339,9 +339,9 @@ export class IptablesDataplane implements Dataplane {
     // the big one, renders and plans its first transaction while raw, mangle and nat are written.
     const failures: unknown[] = []
     const small = this.writeSmallTables(tables, failures)
+    // The small tables reach their restore through promise steps only: it has started after this.
+    await new Promise((resolve) => setImmediate(resolve))
     if (renders !== undefined) {
-      // The small tables reach their restore through promise steps only: it has started by now.
-      await new Promise((resolve) => setImmediate(resolve))
       render('filter')
       if (renderError === undefined) tables.filter.setDesired(rendered.filter ?? EMPTY_TABLE)
     }

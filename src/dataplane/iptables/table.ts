@@ -195,16 +195,15 @@ export class IptablesTable {
   }
 
   /**
-   * Plans the next write and renders its first transaction in the background (yielding to the
-   * event loop), so it overlaps the restores of the tables written before this one; `apply` uses
-   * the result if nothing changed in between. Needs the kernel read already (`load`).
+   * Plans the next write now and renders its first transaction in the background (yielding to
+   * the event loop), so it overlaps the restores of the tables written before this one (start
+   * those first); `apply` uses the result if nothing changed in between. Needs the kernel read
+   * already (`load`).
    */
   prepare(): void {
     const actual = this.actual
     if (actual === undefined) return
     const result = (async () => {
-      // Let the caller start the earlier tables' restores first.
-      await new Promise((resolve) => setImmediate(resolve))
       const plan = this.plan(actual)
       return {plan, first: plan === undefined ? undefined : await this.renderTransaction(plan, 0)}
     })()

@@ -7,7 +7,7 @@
  * Verdicts: an allowed packet RETURNs with the accept mark set; the caller accepts it.
  */
 import type {HostEndpoint, TierInfo, WorkloadEndpoint} from '../../calc/messages.js'
-import {M, type Chain, type Rule} from './model.js'
+import {M, shared, type Chain, type Rule} from './model.js'
 import {
   ALL_INTERFACES,
   CHAINS,
@@ -57,9 +57,9 @@ const PROTO_IPIP = 4
 /**
  * Rules that recur in every endpoint chain are built once and shared (rules are immutable): the
  * fixed ones below, and per target or tier name the memoised ones, so rendering hundreds of
- * endpoint chains allocates little and `ruleBody` renders each shared rule's text once.
+ * endpoint chains allocates little and each shared rule's text is rendered once (`shared`).
  */
-const SHARED = {
+const SHARED = sharedAll({
   conntrackAccept: {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'accept'}},
   conntrackMarkAccept: {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}},
   conntrackReturn: {match: [M.ctState('RELATED,ESTABLISHED')], action: {kind: 'return'}},
@@ -73,7 +73,12 @@ const SHARED = {
   allowForwardByDefault: {match: [], action: {kind: 'set-mark', mark: MARK.accept, mask: MARK.accept}, comments: ['Allow forwarded traffic by default']},
   returnForwardAccepted: {match: [], action: {kind: 'return'}, comments: ['Return for accepted forward traffic']},
   dropNoProfile: {match: [], action: {kind: 'drop'}, comments: ['Drop if no profiles matched']},
-} as const satisfies Record<string, Rule>
+} as const satisfies Record<string, Rule>)
+
+function sharedAll<T extends Record<string, Rule>>(rules: T): T {
+  for (const rule of Object.values(rules)) shared(rule)
+  return rules
+}
 
 /** Memoised rules by key; cleared when it grows past `limit` (names churn as policies come and go). */
 function memo(limit: number, make: (key: string) => Rule): (key: string) => Rule {
@@ -82,7 +87,7 @@ function memo(limit: number, make: (key: string) => Rule): (key: string) => Rule
     let rule = rules.get(key)
     if (rule === undefined) {
       if (rules.size >= limit) rules.clear()
-      rule = make(key)
+      rule = shared(make(key))
       rules.set(key, rule)
     }
     return rule

@@ -73,17 +73,21 @@ export function escapeComment(text: string): string {
   return text.replace(/[^\w @%+=:,./-]/g, '_').slice(0, 256)
 }
 
-/** Rendered bodies of rule objects: rules are immutable, and endpoint chains share theirs. */
-const bodies = new WeakMap<Rule, string>()
+/** Rendered bodies of rules shared by many chains (`shared`); other rules render each time. */
+const sharedBodies = new WeakMap<Rule, string>()
+
+/**
+ * Marks a rule object that many chains hold (rules are immutable): its text is rendered once.
+ * Only for such rules: a weak map entry per rule would cost more than the text it saves.
+ */
+export function shared<R extends Rule>(rule: R): R {
+  sharedBodies.set(rule, renderBody(rule))
+  return rule
+}
 
 /** A rule's text after `<op> <chain> [hash comment]`: comments, matches, action. */
 export function ruleBody(rule: Rule): string {
-  let body = bodies.get(rule)
-  if (body === undefined) {
-    body = renderBody(rule)
-    bodies.set(rule, body)
-  }
-  return body
+  return sharedBodies.get(rule) ?? renderBody(rule)
 }
 
 function renderBody(rule: Rule): string {
