@@ -40,6 +40,7 @@ import {IPSET_ALL_POOLS, IPSET_MASQ_POOLS, ipsetName} from './rules/names.js'
 import {
   EMPTY_TABLE,
   ChainCache,
+  cachedWorkloadChains,
   renderFilterTable,
   renderMangleTable,
   renderNatTable,
@@ -100,6 +101,9 @@ export interface DataplaneStatus {
   /** Local endpoint interfaces not present or not up yet. */
   readonly pendingInterfaces: readonly string[]
 }
+
+/** Endpoints whose chains are rendered between two yields while the first apply's children run. */
+const WARM_SLICE = 16
 
 /** Written before filter, together when each is one transaction. */
 const SMALL_TABLES = ['raw', 'mangle', 'nat'] as const satisfies readonly TableName[]
@@ -325,6 +329,9 @@ export class IptablesDataplane implements Dataplane {
     }
     render('raw')
     render('mangle')
+    // The endpoint chains, a few at a time, while the children run: the filter render then finds most
+    // of them in the cache. A failure here is met again (and reported) by that render.
+    if (renders !== undefined && !this.removingAll) this.warmWorkloadChains().catch(() => undefined)
     for (const result of await pending) {
       if (result.status === 'rejected') renderError ??= result.reason
     }
@@ -471,6 +478,15 @@ export class IptablesDataplane implements Dataplane {
       workloads: [...this.workloads.values()],
       hostEndpoints: this.resolvedHosts,
       pools: [...this.pools.values()].map((p) => ({cidr: p.cidr, masquerade: p.masquerade})),
+    }
+  }
+
+  /** Renders the local endpoints' filter chains into the cache, yielding every few endpoints. */
+  private async warmWorkloadChains(): Promise<void> {
+    let rendered = 0
+    for (const workload of this.workloads.values()) {
+      cachedWorkloadChains(workload, this.chainCache)
+      if (++rendered % WARM_SLICE === 0) await new Promise((resolve) => setImmediate(resolve))
     }
   }
 

@@ -186,6 +186,9 @@ function withReferencedPolicies(chains: Chain[], state: DesiredState, cfg: Rende
   return chains.sort(byName)
 }
 
+/** A workload's filter chains, from `cache` while the endpoint object is unchanged. */
+export const cachedWorkloadChains = (w: WorkloadEndpoint, cache: ChainCache): readonly Chain[] => cache.get(w, 'workload', () => workloadChains(w))
+
 export function renderFilterTable(state: DesiredState, cfg: RenderConfig, cache = new ChainCache()): TableRender {
   const workloads = [...state.workloads]
   const heps = [...state.hostEndpoints].filter((h) => h.name !== '')
@@ -193,7 +196,7 @@ export function renderFilterTable(state: DesiredState, cfg: RenderConfig, cache 
     ...staticFilterChains(cfg),
     ...workloadDispatchChains(workloads.map((w) => w.name)),
     ...hostDispatchChains(heps.map((h) => h.name)),
-    ...workloads.flatMap((w) => cache.get(w, 'workload', () => workloadChains(w))),
+    ...workloads.flatMap((w) => cachedWorkloadChains(w, cache)),
     ...heps.flatMap((h) => hostEndpointChains(h)),
   ]
   return {chains: withReferencedPolicies(chains, state, cfg, cache), inserts: kernelInserts(), appends: kernelAppends()}
