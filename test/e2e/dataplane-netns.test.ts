@@ -95,6 +95,35 @@ describe('iptables dataplane in a network namespace (root)', () => {
     }
   })
 
+  it('a transaction failing mid-stream: the ones before it stay, nothing is hooked in, the next apply converges', async () => {
+    const ns = `cali-dpf-test-${process.pid}`
+    const reference = `cali-dpr-test-${process.pid}`
+    sh('ip', 'netns', 'add', ns)
+    sh('ip', 'netns', 'add', reference)
+    // The policy's ipset is sent only later: every transaction holding its chain fails in the kernel.
+    const msgs = protectedBackendState({IptablesBackend: 'NFT'})
+    const setUpdate = msgs.find((m) => m.type === 'IPSetUpdate') ?? assert.fail('no ipset in the fixture')
+    const dp = new IptablesDataplane({run: inNetns(ns), refreshTimer: false, writeSysctls: async () => undefined, chunkChains: 2})
+    try {
+      for (const msg of msgs.filter((m) => m !== setUpdate)) dp.onUpdate(msg)
+      await assert.rejects(dp.apply(), (error: Error) => /cali40s:frontend/.test(error.message) && !error.message.includes('\n'))
+      const filter = sh('ip', 'netns', 'exec', ns, 'iptables-nft-save', '-t', 'filter')
+      assert.ok(dp.status().iptablesTransactions > 0, 'transactions before the failing one committed')
+      assert.match(filter, /^:cali-/m)
+      assert.doesNotMatch(filter, /^-A (INPUT|FORWARD|OUTPUT) .*cali/m, 'no kernel chain jumps into the half-written filter table')
+      dp.onUpdate(setUpdate)
+      await dp.apply()
+      const clean = new IptablesDataplane({run: inNetns(reference), refreshTimer: false, writeSysctls: async () => undefined})
+      for (const msg of msgs) clean.onUpdate(msg)
+      await clean.apply()
+      await clean.close()
+      assert.equal(saveAll(ns), saveAll(reference), 'the same tables as one clean program')
+    } finally {
+      await dp.close()
+      for (const n of [ns, reference]) sh('ip', 'netns', 'del', n)
+    }
+  })
+
   it('programs, no-ops, repairs drift and removes only what is Calico', async () => {
     const dp = new IptablesDataplane({run: inNetns(NS), refreshTimer: false})
     try {
