@@ -1,26 +1,32 @@
 /**
  * Dataplane bench (issue 6, item 6), as root, inside network namespaces it creates and removes:
  * 250 local workload endpoints × 2,000 policies (5 tiers) through the calc graph into the
- * iptables + ipset dataplane. Prints
- *  - the initial programming time (one cold start), as a ratio to a raw `ipset restore` +
- *    `iptables-restore` of the very same final sets and rules (all four tables) into a fresh
- *    namespace, the faster of one call and one call per table, each the median of 3 runs
- *    (target ≤ 1.3×); the same with `--noflush`; CPU (user + sys) of this process and its children
- *    for each (/proc/self/stat, clock ticks);
- *  - the bytes written by a no-op resync, in total and per table (target 0).
+ * iptables + ipset dataplane, as `calicoctl node run` runs them (the compiled dist/: run
+ * `npm run build` first). Three rounds, each: the agent's initial programming as a cold start in
+ * a fresh process and namespace, then the baselines, each into a fresh namespace: a raw
+ * `ipset restore` + `iptables-restore` of the very same final sets and rules (all four tables) in
+ * one call, in one call per table, and in one `--noflush` call. Prints the medians: the initial
+ * programming time as a ratio to the faster plain baseline (target ≤ 1.3×) and to `--noflush`,
+ * CPU (user + sys, /proc/self/stat with children, clock ticks) of each, and the bytes a forced
+ * no-op resync writes (target 0).
  * Apply-to-first-dropped-packet latency needs workloads with real interfaces: see
  * bench/dataplane-latency.ts. Run: node --import tsx bench/dataplane.ts
  * (DATAPLANE_CHUNK_CHAINS=<n> / DATAPLANE_CHUNK_RULES=<n> set the chains / non-leaf rules per
- * transaction of a split write; DATAPLANE_TRACE=1 prints when each child of the initial
- * programming ran, and DATAPLANE_SCRIPTS=<dir> also saves what each one read on stdin.)
+ * transaction of a split write; DATAPLANE_TRACE=1 prints when each child of the first round's
+ * initial programming ran, and DATAPLANE_SCRIPTS=<dir> also saves what each one read on stdin.)
  */
 import {spawnSync} from 'node:child_process'
 import {appendFileSync, readFileSync} from 'node:fs'
 import {performance} from 'node:perf_hooks'
 
 import type {Resource} from '../src/api/index.js'
-import {CalcGraph, keyOf, type CalcUpdate} from '../src/calc/index.js'
-import {IptablesDataplane, inNetns, runCmd, type CmdRunner} from '../src/dataplane/index.js'
+import type {CalcUpdate} from '../src/calc/index.js'
+import type {CmdRunner} from '../src/dataplane/index.js'
+import {loadBuiltDataplane} from './support.js'
+
+// The agent's code as `calicoctl node run` runs it: the compiled dist/ (npm run build), not a tsx
+// transform of src/.
+const {CalcGraph, keyOf, IptablesDataplane, inNetns, runCmd} = await loadBuiltDataplane()
 
 const LOCAL = 250
 const POLICIES = 2_000
@@ -101,11 +107,29 @@ if (process.getuid?.() !== 0) {
   console.error('bench/dataplane needs root (it creates network namespaces)')
   process.exit(1)
 }
-const programmed = `bench-dp-${process.pid}`
-const baselineNs = `bench-raw-${process.pid}`
-const BASELINE_ROUNDS = 3
-sh(['ip', 'netns', 'add', programmed])
-try {
+
+/** What one agent run reports to the parent (one JSON line on stdout). */
+interface AgentRun {
+  readonly ms: number
+  readonly user: number
+  readonly sys: number
+  readonly messages: number
+  readonly policies: number
+  readonly ipsets: number
+  readonly transactions: number
+  readonly restoreCalls: number
+  readonly resyncBytes: number
+  readonly resyncCalls: number
+  readonly resyncPerTable: string
+  readonly trace: readonly string[]
+}
+
+/**
+ * One cold start of the agent's dataplane in this fresh process: the calc graph's snapshot, then
+ * the first apply into namespace `ns` (timed: wall, and CPU of this process and its children),
+ * then a forced resync that must write nothing.
+ */
+async function agentRun(ns: string): Promise<AgentRun> {
   const graph = new CalcGraph({nodeName: NODE})
   for (const update of snapshot()) graph.onUpdate(update)
   graph.inSync()
@@ -136,77 +160,123 @@ try {
             }
           })()
     try {
-      return await inNetns(programmed, runCmd)({...cmd, stdin})
+      return await inNetns(ns, runCmd)({...cmd, stdin})
     } finally {
       const input = stdin === undefined ? '' : ` (${bytes} bytes in)`
       trace.push(`${begin.toFixed(0).padStart(6)} → ${(performance.now() - t0).toFixed(0).padStart(6)} ms  ${cmd.argv.join(' ')}${input}`)
     }
   }
-  const run = tracing ? traced : inNetns(programmed, runCmd)
+  const run = tracing ? traced : inNetns(ns, runCmd)
   const dataplane = new IptablesDataplane({run, refreshTimer: false, writeSysctls: async () => undefined, chunkChains, chunkRules})
   for (const message of messages) dataplane.onUpdate(message)
   const cpuStart = cpu()
   const start = performance.now()
   await dataplane.apply()
-  if (tracing) console.log(`children, ms after the dataplane was created (apply began at ${(start - t0).toFixed(0)}):\n${trace.join('\n')}`)
-  const initialMs = performance.now() - start
-  const initialCpu = cpu().minus(cpuStart)
+  const ms = performance.now() - start
+  const used = cpu().minus(cpuStart)
   const status = dataplane.status()
+  if (tracing) trace.unshift(`children, ms after the dataplane was created (apply began at ${(start - t0).toFixed(0)}):`)
 
-  const sets = sh(['ip', 'netns', 'exec', programmed, 'ipset', 'save'])
-  // All four tables (raw, mangle, nat, filter): the agent programs them all.
-  const rules = sh(['ip', 'netns', 'exec', programmed, 'iptables-save'])
-  const perTableRules = rules.split(/(?=^\*)/m).filter((t) => t.startsWith('*'))
-  // Baselines, each into a fresh namespace: the same sets and rules in one plain restore, in one
-  // plain restore per table, and in one --noflush restore (what an agent sharing the tables uses).
-  // Each is the median of BASELINE_ROUNDS runs, the variants interleaved (a restore's time varies
-  // by ±15% from run to run here); the agent's figure stays one cold start.
-  const once = (ns: string, scripts: readonly string[], args: readonly string[]): {ms: number; cpu: Cpu} => {
-    sh(['ip', 'netns', 'add', ns])
-    try {
-      const c0 = cpu()
-      const t0 = performance.now()
-      sh(['ip', 'netns', 'exec', ns, 'ipset', 'restore'], sets)
-      for (const script of scripts) sh(['ip', 'netns', 'exec', ns, 'iptables-restore', ...args], script)
-      return {ms: performance.now() - t0, cpu: cpu().minus(c0)}
-    } finally {
-      spawnSync('ip', ['netns', 'del', ns])
-    }
-  }
-  const variants = {oneCall: [[rules], []], perTable: [perTableRules, []], noflush: [[rules], ['--noflush']]} as const
-  const runs: Record<keyof typeof variants, {ms: number; cpu: Cpu}[]> = {oneCall: [], perTable: [], noflush: []}
-  for (let round = 0; round < BASELINE_ROUNDS; round++) {
-    for (const [name, [scripts, args]] of Object.entries(variants) as [keyof typeof variants, (typeof variants)[keyof typeof variants]][]) {
-      runs[name].push(once(baselineNs, scripts, args))
-    }
-  }
-  const median = (xs: {ms: number; cpu: Cpu}[]): {ms: number; cpu: Cpu} => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)]
-  const [oneCall, perTable, noflush] = [median(runs.oneCall), median(runs.perTable), median(runs.noflush)]
-  const plain = oneCall.ms <= perTable.ms ? {...oneCall, how: 'one call'} : {...perTable, how: 'one call per table'}
-
-  const before = dataplane.status()
   dataplane.requestResync()
   await dataplane.apply()
   const after = dataplane.status()
-  const resyncBytes = after.iptablesBytesWritten - before.iptablesBytesWritten
-  const resyncCalls = after.iptablesRestoreCalls - before.iptablesRestoreCalls
-  const resyncPerTable = (['raw', 'mangle', 'nat', 'filter'] as const)
-    .map((t) => `${t} ${after.tables[t].bytesWritten - before.tables[t].bytesWritten}`)
-    .join(', ')
   await dataplane.close()
+  return {
+    ms,
+    user: used.user,
+    sys: used.sys,
+    messages: messages.length,
+    policies: status.policies,
+    ipsets: status.ipsets,
+    transactions: status.iptablesTransactions,
+    restoreCalls: status.iptablesRestoreCalls,
+    resyncBytes: after.iptablesBytesWritten - status.iptablesBytesWritten,
+    resyncCalls: after.iptablesRestoreCalls - status.iptablesRestoreCalls,
+    resyncPerTable: (['raw', 'mangle', 'nat', 'filter'] as const).map((t) => `${t} ${after.tables[t].bytesWritten - status.tables[t].bytesWritten}`).join(', '),
+    trace,
+  }
+}
 
+const AGENT_NS_ENV = 'DATAPLANE_BENCH_AGENT_NS'
+const agentNs = process.env[AGENT_NS_ENV]
+if (agentNs !== undefined) {
+  // A child of the run below: one agent cold start, reported as JSON.
+  console.log(JSON.stringify(await agentRun(agentNs)))
+  process.exit(0)
+}
+
+/**
+ * ROUNDS rounds, each: one agent cold start in a fresh process and a fresh namespace, then the
+ * baselines, each into a fresh namespace, of the very sets and rules the first agent run left: the
+ * same in one plain restore, in one plain restore per table, and in one --noflush restore (what an
+ * agent sharing the tables uses). Every figure is the median of its ROUNDS runs; interleaving the
+ * rounds lets the machine's drift (±15% from run to run here) hit both sides alike.
+ */
+const ROUNDS = 3
+const once = (ns: string, sets: string, scripts: readonly string[], args: readonly string[]): {ms: number; cpu: Cpu} => {
+  sh(['ip', 'netns', 'add', ns])
+  try {
+    const c0 = cpu()
+    const t0 = performance.now()
+    sh(['ip', 'netns', 'exec', ns, 'ipset', 'restore'], sets)
+    for (const script of scripts) sh(['ip', 'netns', 'exec', ns, 'iptables-restore', ...args], script)
+    return {ms: performance.now() - t0, cpu: cpu().minus(c0)}
+  } finally {
+    spawnSync('ip', ['netns', 'del', ns])
+  }
+}
+const agentNsOf = (round: number) => `bench-dp-${process.pid}-${round}`
+const baselineNs = `bench-raw-${process.pid}`
+try {
+  const agents: AgentRun[] = []
+  const baselines: Record<'oneCall' | 'perTable' | 'noflush', {ms: number; cpu: Cpu}[]> = {oneCall: [], perTable: [], noflush: []}
+  let sets = ''
+  let rules = ''
+  for (let round = 0; round < ROUNDS; round++) {
+    const ns = agentNsOf(round)
+    sh(['ip', 'netns', 'add', ns])
+    const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename], {
+      env: {...process.env, [AGENT_NS_ENV]: ns},
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    })
+    if (child.status !== 0) throw new Error(`agent run failed: ${child.stderr}`)
+    agents.push(JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as AgentRun)
+    if (round === 0) {
+      sets = sh(['ip', 'netns', 'exec', ns, 'ipset', 'save'])
+      // All four tables (raw, mangle, nat, filter): the agent programs them all.
+      rules = sh(['ip', 'netns', 'exec', ns, 'iptables-save'])
+    }
+    spawnSync('ip', ['netns', 'del', ns])
+    const perTableRules = rules.split(/(?=^\*)/m).filter((t) => t.startsWith('*'))
+    baselines.oneCall.push(once(baselineNs, sets, [rules], []))
+    baselines.perTable.push(once(baselineNs, sets, perTableRules, []))
+    baselines.noflush.push(once(baselineNs, sets, [rules], ['--noflush']))
+  }
+  const median = <T extends {ms: number}>(xs: readonly T[]): T => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)]
+  const agent = median(agents)
+  const agentCpu = makeCpu(agent.user, agent.sys)
+  const [oneCall, perTable, noflush] = [median(baselines.oneCall), median(baselines.perTable), median(baselines.noflush)]
+  const plain = oneCall.ms <= perTable.ms ? {...oneCall, how: 'one call'} : {...perTable, how: 'one call per table'}
+
+  if (agents[0].trace.length > 0) console.log(agents[0].trace.join('\n'))
   const ruleCount = rules.split('\n').filter((line) => line.startsWith('-A ')).length
-  console.log(`dataplane bench: ${LOCAL} local endpoints × ${POLICIES} policies in ${TIERS.length} tiers (${status.policies} active, ${status.ipsets} ipsets, ${ruleCount} rules in 4 tables)`)
-  console.log(`  initial programming        ${initialMs.toFixed(0)} ms, cpu ${initialCpu} (calc messages ${messages.length}, ${status.iptablesTransactions} transactions in ${status.iptablesRestoreCalls} iptables-restore calls)`)
-  console.log(`  baselines, median of ${BASELINE_ROUNDS} runs each:`)
-  console.log(`  raw ipset + iptables-restore, one call        ${oneCall.ms.toFixed(0)} ms, cpu ${oneCall.cpu}`)
-  console.log(`  raw ipset + iptables-restore, one per table   ${perTable.ms.toFixed(0)} ms, cpu ${perTable.cpu}`)
+  const runs = (xs: readonly {ms: number}[]) => xs.map((x) => x.ms.toFixed(0)).join('/')
+  console.log(`dataplane bench: ${LOCAL} local endpoints × ${POLICIES} policies in ${TIERS.length} tiers (${agent.policies} active, ${agent.ipsets} ipsets, ${ruleCount} rules in 4 tables); medians of ${ROUNDS} rounds`)
+  console.log(
+    `  initial programming (a cold agent process each round)  ${agent.ms.toFixed(0)} ms, cpu ${agentCpu} ` +
+      `(runs ${runs(agents)} ms; calc messages ${agent.messages}, ${agent.transactions} transactions in ${agent.restoreCalls} iptables-restore calls)`,
+  )
+  console.log(`  raw ipset + iptables-restore, one call        ${oneCall.ms.toFixed(0)} ms, cpu ${oneCall.cpu} (runs ${runs(baselines.oneCall)} ms)`)
+  console.log(`  raw ipset + iptables-restore, one per table   ${perTable.ms.toFixed(0)} ms, cpu ${perTable.cpu} (runs ${runs(baselines.perTable)} ms)`)
   console.log(`  raw, one call with --noflush (as an agent sharing the tables must)  ${noflush.ms.toFixed(0)} ms, cpu ${noflush.cpu}`)
   console.log(
-    `  ratio ${(initialMs / plain.ms).toFixed(2)}x to the faster plain restore (${plain.how}; target <= 1.3x); ` +
-      `${(initialMs / noflush.ms).toFixed(2)}x to --noflush; cpu ratio ${(initialCpu.total / plain.cpu.total).toFixed(2)}x`,
+    `  ratio ${(agent.ms / plain.ms).toFixed(2)}x to the faster plain restore (${plain.how}; target <= 1.3x); ` +
+      `${(agent.ms / noflush.ms).toFixed(2)}x to --noflush; cpu ratio ${(agentCpu.total / plain.cpu.total).toFixed(2)}x`,
   )
-  console.log(`  no-op resync: ${resyncBytes} bytes written in ${resyncCalls} iptables-restore calls (target 0); per table: ${resyncPerTable}`)
+  const resync = agents.map((a) => a.resyncBytes)
+  console.log(`  no-op resync: ${resync.join('/')} bytes written in ${agents.map((a) => a.resyncCalls).join('/')} iptables-restore calls (target 0); per table (first run): ${agents[0].resyncPerTable}`)
 } finally {
-  for (const ns of [programmed, baselineNs]) spawnSync('ip', ['netns', 'del', ns], {stdio: 'ignore'})
+  for (let round = 0; round < ROUNDS; round++) spawnSync('ip', ['netns', 'del', agentNsOf(round)], {stdio: 'ignore'})
+  spawnSync('ip', ['netns', 'del', baselineNs], {stdio: 'ignore'})
 }

@@ -24,6 +24,25 @@ export async function loadBuilt(): Promise<{
   return {runFileAction: action.runFileAction, createDatastore: factory.createDatastore, ResourceClient: resources.ResourceClient}
 }
 
+/**
+ * The calc graph and the iptables dataplane from the compiled dist/ that `calicoctl node run`
+ * runs (so `npm run build` first), for benchmarks that drive them in-process.
+ */
+export async function loadBuiltDataplane(): Promise<{
+  CalcGraph: typeof import('../src/calc/index.js').CalcGraph
+  keyOf: typeof import('../src/calc/index.js').keyOf
+  IptablesDataplane: typeof import('../src/dataplane/index.js').IptablesDataplane
+  inNetns: typeof import('../src/dataplane/index.js').inNetns
+  runCmd: typeof import('../src/dataplane/index.js').runCmd
+}> {
+  const load = (path: string) => import(pathToFileURL(join(root, 'dist', path)).href)
+  const [calc, dataplane] = await Promise.all([
+    load('calc/index.js') as Promise<typeof import('../src/calc/index.js')>,
+    load('dataplane/index.js') as Promise<typeof import('../src/dataplane/index.js')>,
+  ])
+  return {CalcGraph: calc.CalcGraph, keyOf: calc.keyOf, IptablesDataplane: dataplane.IptablesDataplane, inNetns: dataplane.inNetns, runCmd: dataplane.runCmd}
+}
+
 /** Runs a command to completion; returns wall milliseconds. Throws if it fails. */
 export function timeCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const start = process.hrtime.bigint()
