@@ -4,9 +4,11 @@
  * onUpdate only records the desired state (maps keyed like the calc graph's messages) and marks it
  * dirty. apply() does nothing before InSync; after it, one pass in Felix's order: render the four
  * tables if the state changed (resolving host endpoints matched by expected IPs from interface
- * addresses first; the render runs while the ipset creates/updates, backend detection and table
- * reads run as children) → ipset creates/updates → iptables (raw, mangle, nat, filter; one restore
- * per table that changed, split into several when large) → ipset deletions → workload routes and
+ * addresses first; the small tables render while the ipset creates/updates, backend detection
+ * with its save of every table, or one save of every table on a resync, run as children) → ipset
+ * creates/updates → iptables: raw, mangle and nat (one restore call for those that are one
+ * transaction), then filter, which renders and plans meanwhile (its transactions, several when
+ * the write is large, stream through one restore) → ipset deletions → workload routes and
  * interface sysctls (routes/). A
  * periodic refresh (IptablesRefreshInterval) re-reads the kernel and repairs drift; the timer calls
  * apply() itself; while a local endpoint's interface is missing or down, a short retry timer

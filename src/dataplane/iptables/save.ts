@@ -1,5 +1,5 @@
 /**
- * Reading `iptables-save -t <table>` the way Felix does: no real parsing of matches, only which
+ * Reading `iptables-save` (one table, or every table at once) the way Felix does: no real parsing of matches, only which
  * chains exist and, per rule, the `cali:<hash>` comment (null for rules that are not Calico's).
  */
 

@@ -2,19 +2,22 @@
  * One iptables table, reconciled (Felix iptables/table.go, simplified):
  * - desired state = Calico chains + rules Calico inserts at the top / appends at the end of kernel
  *   chains; every rule is identified by its Felix rule hash;
- * - actual state = what `iptables-save -t <table>` shows, read on the first apply and after
- *   `markResync()` (the periodic refresh), otherwise assumed to be what was last written;
+ * - actual state = what `iptables-save` shows for the table, read on the first apply and after
+ *   `markResync()` (the periodic refresh; the dataplane may `seed` it from one save of every
+ *   table), otherwise assumed to be what was last written;
  * - apply writes only the difference, in one `iptables-restore --noflush` transaction: a chain whose
  *   hashes differ is flushed and rewritten whole; Calico rules in kernel chains are re-inserted only
  *   if they are missing, misplaced or stale; `cali-` chains no longer desired are flushed and
  *   deleted. Chains not starting with `cali-` and rules without a `cali:` hash are never touched.
  * - a write of more than `chunkChains` chains, or `chunkRules` rules in non-leaf chains (initial
  *   programming, a big change), is split into several transactions, chains before the chains
- *   that jump to them, kernel hooks and deletions in
- *   the last one (iptables-nft's restore cost grows with the square of the chains one transaction
- *   declares); each transaction is valid on its own, see `plan`. Lazy (policy) chains are
- *   rendered as their transaction is written; `prepare` plans and renders the first transaction
- *   ahead, while the tables written before this one are restored.
+ *   that jump to them, kernel hooks and deletions in the last one (iptables-nft's restore cost
+ *   grows with the chains one transaction names times its commands, see DESIGN.md); each
+ *   transaction is valid on its own, see `plan`. All of them stream through one restore process,
+ *   each committed as it is read. Lazy (policy) chains are rendered as their transaction is
+ *   written; `prepare` plans and renders the first transaction ahead, while the tables written
+ *   before this one are restored; `singleTransaction` lets the caller put several tables' one-
+ *   transaction writes into one restore call.
  * - a failed write leaves the kernel as it was (each transaction is atomic; earlier transactions of
  *   a split write only added unreachable chains or swapped whole chains), forces a re-read, and is
  *   retried a few times before apply rejects.
