@@ -1,6 +1,7 @@
 /**
- * Reading `iptables-save` (one table, or every table at once) the way Felix does: no real parsing of matches, only which
- * chains exist and, per rule, the `cali:<hash>` comment (null for rules that are not Calico's).
+ * Reading `iptables-save` (one table, or every table at once) the way Felix does: no real parsing
+ * of matches, only which chains exist and, per rule, the `cali:<hash>` comment (null for rules
+ * that are not Calico's).
  */
 
 export interface ActualTable {
