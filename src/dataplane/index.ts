@@ -82,7 +82,7 @@ export interface DataplaneStatus {
   readonly ipsets: number
   /** iptables-restore calls and bytes, all four tables together. */
   readonly iptablesRestoreCalls: number
-  /** Transactions those calls committed (a split write streams several through one call). */
+  /** Transactions handed to those calls (a split write streams several through one call). */
   readonly iptablesTransactions: number
   readonly iptablesBytesWritten: number
   /** Felix's felix_iptables_* / felix_ipset_* figures, all tables together (metrics read these). */

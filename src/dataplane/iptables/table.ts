@@ -47,7 +47,7 @@ interface DesiredChain {
 export interface TableStats {
   /** iptables-restore processes run (one may commit several transactions). */
   restoreCalls: number
-  /** Transactions committed (`*table … COMMIT`). */
+  /** Transactions (`*table … COMMIT`) handed to those processes. */
   transactions: number
   restoreErrors: number
   saveCalls: number
