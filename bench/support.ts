@@ -6,6 +6,9 @@ import {pathToFileURL} from 'node:url'
 const root = join(import.meta.dirname, '..')
 export const bin = join(root, 'bin', 'run.js')
 
+/** A module of the compiled dist/ (what bin/run.js runs), by its path under dist/. */
+const loadDist = (path: string): Promise<unknown> => import(pathToFileURL(join(root, 'dist', path)).href)
+
 /**
  * The apply pipeline and what it needs, from the compiled dist/ that bin/run.js runs (so `npm run
  * build` first), for benchmarks that call the command's code in-process.
@@ -15,11 +18,10 @@ export async function loadBuilt(): Promise<{
   createDatastore: typeof import('../src/datastore/factory.js').createDatastore
   ResourceClient: typeof import('../src/datastore/resources.js').ResourceClient
 }> {
-  const load = (path: string) => import(pathToFileURL(join(root, 'dist', path)).href)
   const [action, factory, resources] = await Promise.all([
-    load('cli/file-action.js') as Promise<typeof import('../src/cli/file-action.js')>,
-    load('datastore/factory.js') as Promise<typeof import('../src/datastore/factory.js')>,
-    load('datastore/resources.js') as Promise<typeof import('../src/datastore/resources.js')>,
+    loadDist('cli/file-action.js') as Promise<typeof import('../src/cli/file-action.js')>,
+    loadDist('datastore/factory.js') as Promise<typeof import('../src/datastore/factory.js')>,
+    loadDist('datastore/resources.js') as Promise<typeof import('../src/datastore/resources.js')>,
   ])
   return {runFileAction: action.runFileAction, createDatastore: factory.createDatastore, ResourceClient: resources.ResourceClient}
 }
@@ -35,10 +37,9 @@ export async function loadBuiltDataplane(): Promise<{
   inNetns: typeof import('../src/dataplane/index.js').inNetns
   runCmd: typeof import('../src/dataplane/index.js').runCmd
 }> {
-  const load = (path: string) => import(pathToFileURL(join(root, 'dist', path)).href)
   const [calc, dataplane] = await Promise.all([
-    load('calc/index.js') as Promise<typeof import('../src/calc/index.js')>,
-    load('dataplane/index.js') as Promise<typeof import('../src/dataplane/index.js')>,
+    loadDist('calc/index.js') as Promise<typeof import('../src/calc/index.js')>,
+    loadDist('dataplane/index.js') as Promise<typeof import('../src/dataplane/index.js')>,
   ])
   return {CalcGraph: calc.CalcGraph, keyOf: calc.keyOf, IptablesDataplane: dataplane.IptablesDataplane, inNetns: dataplane.inNetns, runCmd: dataplane.runCmd}
 }
