@@ -22,7 +22,14 @@
  * sent is reported "not attempted"; a batch already in flight (with MAX_IN_FLIGHT above one)
  * reports its own outcome per resource (written, not written, or "may or may not have been
  * applied"), as the groups of one etcd batch do.
+ *
+ * Preparing is synchronous CPU work between awaits of settled promises, which never yields to
+ * the event loop: the gRPC requests of the batch in flight would not go out, nor their replies
+ * be read, until the next batch was ready, and writing would not overlap preparing at all. So
+ * while writes are in flight, preparation yields to the event loop every YIELD_EVERY resources.
  */
+import {setImmediate as nextIoTurn} from 'node:timers/promises'
+
 import type {Resource} from '../api/resource.js'
 import {UnavailableError, type KV, type WriteResult} from '../datastore/datastore.js'
 import {ResourceAlreadyExistsError, ResourceDoesNotExistError} from '../datastore/resource-errors.js'
@@ -73,6 +80,8 @@ const BATCH_SIZE = 500
  * of up to two batches' writes being uncertain after a failure.
  */
 const MAX_IN_FLIGHT = 1
+/** Resources prepared between turns of the event loop while writes are in flight (see above). */
+const YIELD_EVERY = 16
 
 export class BulkExecutor {
   private pending: Pending[] = []
@@ -84,6 +93,8 @@ export class BulkExecutor {
   private mostlyExisting = false
   /** Batches whose writes are under way (oldest first), with their keys. */
   private inFlight: Array<{done: Promise<void>; keys: Set<string>}> = []
+  /** Resources prepared since the event loop last had a turn. */
+  private sinceIoTurn = 0
 
   constructor(
     private readonly client: ResourceClient,
@@ -104,6 +115,7 @@ export class BulkExecutor {
       const queued = await this.add(original, outcome)
       if (!queued) this.progress?.advance()
       if (this.pending.length >= BATCH_SIZE) await this.flush()
+      else await this.letIoProceed()
     }
     await this.flush()
     await this.drain()
@@ -157,6 +169,13 @@ export class BulkExecutor {
     if (error instanceof ResourceAlreadyExistsError && this.options.skipExists) outcome.resources = [input]
     else if (error instanceof ResourceDoesNotExistError && this.options.skipNotExists) outcome.resources = [input]
     else outcome.error = error
+  }
+
+  /** Gives the event loop a turn every YIELD_EVERY calls while writes are in flight. */
+  private async letIoProceed(): Promise<void> {
+    if (this.inFlight.length === 0 || ++this.sinceIoTurn < YIELD_EVERY) return
+    this.sinceIoTurn = 0
+    await nextIoTurn()
   }
 
   /** Waits for every batch in flight. */
@@ -231,6 +250,7 @@ export class BulkExecutor {
     for (const pending of batch) {
       try {
         ready.push({...pending, prepared: await this.prepareOne(pending.input)})
+        await this.letIoProceed()
       } catch (error) {
         this.settleError(pending.outcome, pending.input, error, ahead)
       }
@@ -291,6 +311,7 @@ export class BulkExecutor {
           prepared = await this.client.prepareCreate(forCreate(pending.input))
         }
         ready.push({...pending, prepared})
+        await this.letIoProceed()
       } catch (error) {
         this.settleError(pending.outcome, pending.input, error, ahead)
       }

@@ -38,11 +38,16 @@ const INDICATOR_START = new Set(['&', '*', '!', '|', '>', '%', '@', '`', '?', '{
  */
 const OUTSIDE_ASCII = /[^\x20-\x7e\n]/
 
+/** Distinct key texts remembered before starting over (see mappingKey). */
+const KEY_CACHE_LIMIT = 4096
+
 const ESCAPES: Record<string, string> = {n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '/': '/', '0': '\0'}
 
 export class SimpleYamlReader {
   /** The implicit types that can accept a word (null and bool), in the schema's order. */
   private readonly words: readonly ImplicitType[]
+  /** Mapping keys by their text (see mappingKey). */
+  private readonly keys = new Map<string, string>()
 
   /** `implicit`: js-yaml's default schema's implicit types (with YAML 1.1 booleans), in order. */
   constructor(private readonly implicit: readonly ImplicitType[]) {
@@ -100,9 +105,8 @@ export class SimpleYamlReader {
       const end = keyEnd(line.text)
       if (end < 0) throw DECLINE
       const keyText = line.text.slice(0, end)
-      if (INDICATOR_START.has(keyText[0]) || /["']|\s$/.test(keyText) || keyText === '<<') throw DECLINE
-      const key = this.plain(keyText)
-      if (typeof key !== 'string' || key === '__proto__' || out[key] !== undefined) throw DECLINE
+      const key = this.mappingKey(keyText)
+      if (out[key] !== undefined) throw DECLINE
       const rest = line.text.slice(end + 1).trimStart()
       state.at++
       out[key] = rest === '' ? this.nested(state, indent, true) : this.inline(rest, state, indent)
@@ -216,6 +220,24 @@ export class SimpleYamlReader {
     return out
   }
 
+  /**
+   * A block mapping's key: a plain scalar that resolves to a string other than `__proto__`, or
+   * the document is declined. Resource files repeat a few dozen keys, so answers are kept.
+   */
+  private mappingKey(keyText: string): string {
+    const known = this.keys.get(keyText)
+    if (known !== undefined) return known
+    // The text is printable ASCII (see read), so the only trailing white space is a space.
+    if (INDICATOR_START.has(keyText[0]) || keyText.includes('"') || keyText.includes("'") || keyText.endsWith(' ') || keyText === '<<') {
+      throw DECLINE
+    }
+    const key = this.plain(keyText)
+    if (typeof key !== 'string' || key === '__proto__') throw DECLINE
+    if (this.keys.size >= KEY_CACHE_LIMIT) this.keys.clear()
+    this.keys.set(keyText, key)
+    return key
+  }
+
   /** A plain scalar resolved as js-yaml resolves it (first matching implicit type, else string). */
   private plain(text: string): unknown {
     // Of the schema's implicit types only null and the booleans accept a word that starts with a
@@ -247,6 +269,11 @@ function keyEnd(text: string): number {
 /** A single- or double-quoted scalar that closes on this line; `end` is just past it. */
 function quoted(text: string, start: number): {value: string; end: number} {
   const quote = text[start]
+  const close = text.indexOf(quote, start + 1)
+  if (close < 0) throw DECLINE
+  // The common case, nothing to unescape: no backslash before the closing quote, no '' after it.
+  const plainSpan = quote === '"' ? !text.slice(start + 1, close).includes('\\') : text[close + 1] !== "'"
+  if (plainSpan) return {value: text.slice(start + 1, close), end: close + 1}
   let value = ''
   let at = start + 1
   while (at < text.length) {

@@ -66,7 +66,7 @@ function reportedTypeName(type: GoType): string {
 }
 
 /** Step 1 of the pipeline: sigs.k8s.io/yaml's scalar-to-string coercion for string targets. */
-function coerceScalarForString(value: unknown): unknown {
+export function coerceScalarForString(value: unknown): unknown {
   if (typeof value === 'boolean') return value ? 'true' : 'false'
   if (typeof value === 'number') {
     return Number.isSafeInteger(value) ? String(value) : formatFloatG(value, 32)
@@ -75,7 +75,7 @@ function coerceScalarForString(value: unknown): unknown {
 }
 
 /** Whether a type's target is a Go string kind (so YAML scalars are coerced to strings). */
-function targetsString(type: GoType): boolean {
+export function targetsString(type: GoType): boolean {
   let current = type
   while (current.kind === 'ptr') current = current.elem
   return current.kind === 'string'
@@ -241,7 +241,7 @@ export function zeroJSON(type: GoType): unknown {
 }
 
 /** encoding/json's isEmptyValue (omitempty): false, 0, "", nil, empty slice or map. */
-function isEmpty(type: GoType, value: unknown): boolean {
+export function isEmpty(type: GoType, value: unknown): boolean {
   if (value === undefined) return type.kind !== 'struct' && !(type.kind === 'custom' && isStructLike(type.codec))
   switch (type.kind) {
     case 'string':

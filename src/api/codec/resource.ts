@@ -5,8 +5,10 @@
 import {DecodeError} from '../errors.js'
 import type {Resource} from '../resource.js'
 import {kindSchema} from '../schema/index.js'
+import type {GoStruct} from '../schema/types.js'
 import {jsonKindName} from './custom.js'
 import {decodeStrict, flattenFields, GoDecodeFailure, isMarshalled, markMarshalled, marshalStruct, marshalStructReusing} from './decode.js'
+import {decodeMarshalled} from './fused.js'
 
 const YAML_PREFIX = 'error unmarshaling JSON: while decoding JSON: '
 
@@ -44,6 +46,16 @@ export function decodeResource(obj: unknown): Resource {
   if (!schema) {
     throw new DecodeError(`unknown resource type (${kind}) and/or version (${groupVersionString(apiVersion)})`)
   }
+  // kind and apiVersion decode to themselves here (non-empty strings), which newResource's GVK
+  // would have set anyway.
+  const resource = (decodeMarshalled(obj, schema) ?? decodeGeneric(obj, schema, kind, apiVersion)) as unknown as Resource
+  // Defaulting re-marshals the resource; what it leaves of this spec need not be walked again.
+  markMarshalled(resource.spec)
+  return resource
+}
+
+/** decodeStrict then marshalStruct: finds and words the first error in Go's order. */
+function decodeGeneric(obj: Record<string, unknown>, schema: GoStruct, kind: string, apiVersion: string): Record<string, unknown> {
   let decoded: Record<string, unknown>
   try {
     decoded = decodeStrict(obj, schema)
@@ -54,10 +66,7 @@ export function decodeResource(obj: unknown): Resource {
   // newResource fills kind and apiVersion from the document's GVK before unmarshalling.
   decoded.kind = kind
   decoded.apiVersion = apiVersion
-  const resource = marshalStruct(decoded, schema) as unknown as Resource
-  // Defaulting re-marshals the resource; what it leaves of this spec need not be walked again.
-  markMarshalled(resource.spec)
-  return resource
+  return marshalStruct(decoded, schema)
 }
 
 /**

@@ -54,18 +54,6 @@ function isObject(value: unknown): value is JSONObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** The value/type after following a non-nil pointer. */
-function deref(value: unknown, type: GoType): {value: unknown; type: GoType; nilPointer: boolean; wasPointer: boolean} {
-  let wasPointer = false
-  let current = type
-  while (current.kind === 'ptr') {
-    if (value === undefined || value === null) return {value, type: current, nilPointer: true, wasPointer: true}
-    wasPointer = true
-    current = current.elem
-  }
-  return {value, type: current, nilPointer: false, wasPointer}
-}
-
 /** Custom types that are Go structs (so go-playground descends into them). */
 function isStructLike(type: GoType): boolean {
   return type.kind === 'struct' || (type.kind === 'custom' && type.codec !== 'asn')
@@ -102,99 +90,135 @@ function tagFailure(r: Reporter, name: string, tag: string, value: string): void
 }
 
 /**
- * Runs one non-structural tag: a built-in (gte, oneof, …) or a registered check. `viaPointer`
- * says the value was reached through a non-nil pointer, which `required` accepts whatever it is.
+ * A non-structural tag compiled once: a built-in (gte, oneof, …) or a registered check.
+ * `viaPointer` says the value was reached through a non-nil pointer, which `required` accepts
+ * whatever it is.
  */
-function runTag(tag: string, value: unknown, type: GoType, viaPointer: boolean): boolean {
+type TagCheck = (value: unknown, type: GoType, viaPointer: boolean) => boolean
+
+function sizeOf(value: unknown): number {
+  if (typeof value === 'number') return value
+  if (typeof value === 'string') return [...value].length
+  if (Array.isArray(value)) return value.length
+  if (isObject(value)) return Object.keys(value).length
+  return 0
+}
+
+function compileTag(tag: string): TagCheck {
   const eq = tag.indexOf('=')
   const name = eq < 0 ? tag : tag.slice(0, eq)
   const param = eq < 0 ? '' : tag.slice(eq + 1)
   const registered = fieldChecks.get(name)
-  if (registered) return registered(value, type)
-  const size = (): number => {
-    if (typeof value === 'number') return value
-    if (typeof value === 'string') return [...value].length
-    if (Array.isArray(value)) return value.length
-    if (isObject(value)) return Object.keys(value).length
-    return 0
-  }
+  if (registered) return (value, type) => registered(value, type)
+  const bound = Number(param)
   switch (name) {
     case 'required':
-      return viaPointer || hasValue(value, type)
+      return (value, type, viaPointer) => viaPointer || hasValue(value, type)
     case 'gte':
-      return size() >= Number(param)
+      return (value) => sizeOf(value) >= bound
     case 'lte':
-      return size() <= Number(param)
+      return (value) => sizeOf(value) <= bound
     case 'gt':
-      return size() > Number(param)
+      return (value) => sizeOf(value) > bound
     case 'lt':
-      return size() < Number(param)
+      return (value) => sizeOf(value) < bound
     case 'oneof': {
       const options = param.split(' ')
-      if (typeof value === 'number') return options.some((o) => Number(o) === value)
-      return options.includes(String(value ?? ''))
+      const numbers = options.map(Number)
+      return (value) => (typeof value === 'number' ? numbers.includes(value) : options.includes(String(value ?? '')))
     }
-    case 'unique': {
-      const items = Array.isArray(value) ? value.map((v) => JSON.stringify(v)) : []
-      return new Set(items).size === items.length
-    }
+    case 'unique':
+      return (value) => {
+        const items = Array.isArray(value) ? value.map((v) => JSON.stringify(v)) : []
+        return new Set(items).size === items.length
+      }
     default:
       // go-playground panics on an undefined tag; every tag Calico uses is registered.
-      throw new Error(`validation tag ${name} is not implemented`)
+      return () => {
+        throw new Error(`validation tag ${name} is not implemented`)
+      }
   }
 }
 
-/** traverseField. `name` is the Go field name (or `Name[i]` inside a dive). */
-function traverseField(value: unknown, type: GoType, tags: readonly string[], name: string, r: Reporter): void {
-  // The common case, no pointer, without deref's allocation.
-  const d = type.kind === 'ptr' ? deref(value, type) : {value, type, nilPointer: false, wasPointer: false}
-  if (d.nilPointer) {
-    if (tags.length === 0 || tags[0] === 'omitempty') return
-    tagFailure(r, name, tags[0], '<nil>')
-    return
+/** traverseField for one field type and tag list, compiled: `name` is the Go field name (or `Name[i]` inside a dive). */
+type Traverse = (value: unknown, name: string, r: Reporter) => void
+
+const NOTHING: Traverse = () => undefined
+
+function compileTraverse(type: GoType, tags: readonly string[]): Traverse {
+  if (type.kind !== 'ptr') return compileResolved(type, tags, false)
+  let target: GoType = type
+  while (target.kind === 'ptr') target = target.elem
+  const onNil = tags.length === 0 || tags[0] === 'omitempty' ? undefined : tags[0]
+  const resolved = compileResolved(target, tags, true)
+  return (value, name, r) => {
+    if (value === undefined || value === null) {
+      if (onNil !== undefined) tagFailure(r, name, onNil, '<nil>')
+      return
+    }
+    resolved(value, name, r)
   }
-  if (isStructLike(d.type)) {
-    validateValue(d.value, d.type, r)
-    return
+}
+
+/** The traversal once pointers are followed (`wasPointer`: the value was reached through one). */
+function compileResolved(type: GoType, tags: readonly string[], wasPointer: boolean): Traverse {
+  if (type.kind === 'struct') {
+    const struct = type.struct
+    return (value, _name, r) => validateStruct(isObject(value) ? value : {}, struct(), r)
   }
-  if (tags.length === 0) return
+  if (type.kind === 'custom' && isStructLike(type)) {
+    const key = `custom:${type.codec}`
+    return (value, _name, r) => structChecks.get(key)?.({value} as JSONObject, r)
+  }
+  if (tags.length === 0) return NOTHING
+  // Each step says whether the walk goes on to the next tag.
+  const steps: Array<(value: unknown, name: string, r: Reporter) => boolean> = []
   for (let i = 0; i < tags.length; i++) {
     const tag = tags[i]
     if (tag === 'omitempty') {
-      if (!d.wasPointer && !hasValue(d.value, d.type)) return
+      if (!wasPointer) steps.push((value) => hasValue(value, type))
       continue
     }
     if (tag === 'dive') {
       const rest = tags.slice(i + 1)
-      if (d.type.kind === 'slice' && Array.isArray(d.value)) {
-        const elem = d.type.elem
-        d.value.forEach((item, index) => traverseField(item, elem, rest, `${name}[${index}]`, r))
-      } else if (d.type.kind === 'map' && isObject(d.value)) {
-        const map = d.value
-        const elem = d.type.elem
-        for (const key of Object.keys(map).sort()) traverseField(map[key], elem, rest, `${name}[${key}]`, r)
+      if (type.kind === 'slice') {
+        const elem = compileTraverse(type.elem, rest)
+        steps.push((value, name, r) => {
+          if (Array.isArray(value)) value.forEach((item, index) => elem(item, `${name}[${index}]`, r))
+          return false
+        })
+      } else if (type.kind === 'map') {
+        const elem = compileTraverse(type.elem, rest)
+        steps.push((value, name, r) => {
+          if (isObject(value)) for (const key of Object.keys(value).sort()) elem(value[key], `${name}[${key}]`, r)
+          return false
+        })
+      } else {
+        steps.push(() => false)
       }
-      return
+      break
     }
-    if (!runTag(tag, d.value, d.type, d.wasPointer)) {
-      tagFailure(r, name, tag, formatValue(d.value, d.type))
-      return
-    }
+    const check = compileTag(tag)
+    steps.push((value, name, r) => {
+      if (check(value, type, wasPointer)) return true
+      tagFailure(r, name, tag, formatValue(value, type))
+      return false
+    })
   }
-}
-
-/** validateStruct for a struct-like value, then its struct-level check. */
-function validateValue(value: unknown, type: GoType, r: Reporter): void {
-  if (type.kind === 'struct') {
-    validateStruct(isObject(value) ? value : {}, type.struct(), r)
-    return
+  if (steps.length === 1) {
+    const only = steps[0]
+    return (value, name, r) => void only(value, name, r)
   }
-  if (type.kind === 'custom') structChecks.get(`custom:${type.codec}`)?.({value} as JSONObject, r)
+  return (value, name, r) => {
+    for (const step of steps) if (!step(value, name, r)) return
+  }
 }
 
 interface FieldPlan {
-  field: GoStruct['fields'][number]
-  tags: readonly string[]
+  /** JSON key; empty for an inlined embedded struct, which reads the parent's object. */
+  json: string
+  go: string
+  traverse: Traverse
 }
 
 interface StructPlan {
@@ -213,8 +237,8 @@ function leadsToStruct(type: GoType): boolean {
 }
 
 /**
- * A struct's fields as validation walks them, worked out once per struct (after every check
- * module has registered, which importing validation/index.ts does): tag lists split, fields that
+ * A struct's fields as validation walks them, compiled once per struct (after every check
+ * module has registered, which importing validation/index.ts does): tags parsed, fields that
  * can report nothing left out.
  */
 function planOf(s: GoStruct): StructPlan {
@@ -223,7 +247,7 @@ function planOf(s: GoStruct): StructPlan {
     const fields: FieldPlan[] = []
     for (const field of s.fields) {
       const tags = field.validate ? field.validate.split(',') : []
-      if (tags.length > 0 || leadsToStruct(field.type)) fields.push({field, tags})
+      if (tags.length > 0 || leadsToStruct(field.type)) fields.push({json: field.json, go: field.go, traverse: compileTraverse(field.type, tags)})
     }
     plan = {fields, check: structChecks.get(s.qualified)}
     plans.set(s, plan)
@@ -234,10 +258,9 @@ function planOf(s: GoStruct): StructPlan {
 /** Validates every field of a struct value, then runs the struct's registered check. */
 export function validateStruct(value: JSONObject, s: GoStruct, r: Reporter): void {
   const plan = planOf(s)
-  for (const {field, tags} of plan.fields) {
+  for (const field of plan.fields) {
     // An inlined embedded struct reads its fields from the parent's JSON object.
-    const fieldValue = field.json === '' ? value : value[field.json]
-    traverseField(fieldValue, field.type, tags, field.go, r)
+    field.traverse(field.json === '' ? value : value[field.json], field.go, r)
   }
   plan.check?.(value, r)
 }
