@@ -66,7 +66,10 @@ function defaultPolicy(res: Resource, staged: boolean): void {
     else spec.types = ['Ingress', 'Egress']
   }
   const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER
-  res.metadata.labels = {...(res.metadata.labels ?? {}), [TIER_LABEL]: tier}
+  // Not `{...labels, [TIER_LABEL]: tier}`: a computed key in a spread literal takes a slow path.
+  const labels = {...res.metadata.labels}
+  labels[TIER_LABEL] = tier
+  res.metadata.labels = labels
   if (staged && spec.stagedAction === 'Delete') delete spec.types
   setIfEmpty(spec, 'tier', DEFAULT_TIER)
   if (staged) setIfEmpty(spec, 'stagedAction', 'Set')

@@ -309,14 +309,35 @@ function marshalValue(type: GoType, value: unknown): unknown {
 /** json.Marshal of a struct value: Go field order, omitempty/omitzero honoured. */
 export function marshalStruct(value: JSONObject, s: GoStruct): JSONObject {
   const out: JSONObject = {}
-  for (const field of flattenFields(s)) {
+  for (const field of marshalPlan(s)) {
     // null (a marshalled nil) and absence both mean the Go zero value.
     const fieldValue = value[field.json] ?? undefined
+    if (fieldValue === undefined) {
+      if (!field.absentOmitted) out[field.json] = zeroJSON(field.type)
+      continue
+    }
     if (field.omitempty && isEmpty(field.type, fieldValue)) continue
     if (field.omitzero && isZero(field.type, fieldValue)) continue
     out[field.json] = marshalValue(field.type, fieldValue)
   }
   return out
+}
+
+/** A flattened field as marshalling sees it. */
+interface MarshalField extends GoField {
+  /** An unset value is left out (omitempty of an empty value, or omitzero); else it is the zero value. */
+  absentOmitted: boolean
+}
+
+const marshalPlans = new WeakMap<GoStruct, MarshalField[]>()
+
+function marshalPlan(s: GoStruct): MarshalField[] {
+  let plan = marshalPlans.get(s)
+  if (!plan) {
+    plan = flattenFields(s).map((field) => ({...field, absentOmitted: (field.omitempty && isEmpty(field.type, undefined)) || field.omitzero}))
+    marshalPlans.set(s, plan)
+  }
+  return plan
 }
 
 /** Struct values known to be marshalStruct output (whole subtrees in Go's form). */
@@ -339,8 +360,12 @@ export function isMarshalled(value: unknown): value is JSONObject {
  */
 export function marshalStructReusing(value: JSONObject, s: GoStruct, from: JSONObject): JSONObject {
   const out: JSONObject = {}
-  for (const field of flattenFields(s)) {
+  for (const field of marshalPlan(s)) {
     const fieldValue = value[field.json] ?? undefined
+    if (fieldValue === undefined) {
+      if (!field.absentOmitted) out[field.json] = zeroJSON(field.type)
+      continue
+    }
     if (field.omitempty && isEmpty(field.type, fieldValue)) continue
     if (field.omitzero && isZero(field.type, fieldValue)) continue
     out[field.json] = fieldValue !== undefined && fieldValue === from[field.json] ? fieldValue : marshalValue(field.type, fieldValue)

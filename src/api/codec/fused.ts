@@ -34,12 +34,14 @@ interface FieldPlan {
   zero: (decoded: unknown) => boolean
   /** Promoted from an inlined embedded struct: Go's isZero of the outer struct does not see it. */
   promoted: boolean
+  /** The first field of its JSON name (the one findField matches); a later one stays unset. */
+  reads: boolean
+  /** marshalStruct leaves the field out when it is unset (omitempty of an empty value, or omitzero). */
+  absentOmitted: boolean
 }
 
 interface StructPlan {
   fields: FieldPlan[]
-  /** JSON key → field position, exact names only (the first field of a name, as findField). */
-  index: Map<string, number>
 }
 
 /** Set by a struct decoder just before it returns: whether the decoded struct is Go's zero value. */
@@ -51,10 +53,11 @@ function structPlan(s: GoStruct): StructPlan {
   let plan = structPlans.get(s)
   if (!plan) {
     const fields: FieldPlan[] = []
-    const index = new Map<string, number>()
+    const names = new Set<string>()
     const own = new Set(s.fields)
     for (const field of flattenFields(s)) {
-      if (!index.has(field.json)) index.set(field.json, fields.length)
+      const reads = !names.has(field.json)
+      names.add(field.json)
       fields.push({
         json: field.json,
         type: field.type,
@@ -63,9 +66,11 @@ function structPlan(s: GoStruct): StructPlan {
         decode: decoderFor(field.type, targetsString(field.type)),
         zero: zeroCheckFor(field.type),
         promoted: !own.has(field),
+        reads,
+        absentOmitted: (field.omitempty && isEmpty(field.type, undefined)) || field.omitzero,
       })
     }
-    plan = {fields, index}
+    plan = {fields}
     structPlans.set(s, plan)
   }
   return plan
@@ -170,34 +175,43 @@ function isPlainObject(value: unknown): value is JSONObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** One struct: decode the keys present, then emit every field in Go order as marshalStruct does. */
+/**
+ * One struct, in Go field order: each field's key is read, decoded and emitted as marshalStruct
+ * does. Keys the struct does not know (or knows only case-insensitively) are found by counting:
+ * if fewer keys were used than the object has, the generic path takes over.
+ */
 function decodeStructPlan(value: JSONObject, plan: StructPlan): JSONObject {
-  const {fields, index} = plan
-  const decoded = new Array<unknown>(fields.length)
-  // Zero-ness of struct fields is read from lastStructZero right after their own decode.
-  const zeroStruct = new Array<boolean>(fields.length)
-  for (const key in value) {
-    const at = index.get(key)
-    if (at === undefined) throw GIVE_UP
-    const field = fields[at]
-    decoded[at] = field.decode(value[key])
-    if (field.type.kind === 'struct') zeroStruct[at] = lastStructZero
-  }
+  const {fields} = plan
   const out: JSONObject = {}
+  let used = 0
   let allZero = true
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]
+    const input = field.reads ? value[field.json] : undefined
     // A decoded null (a nil custom value) is marshalled as absent, as marshalStruct's `?? undefined`.
-    const d = decoded[i] ?? undefined
-    if (field.type.kind === 'struct') lastStructZero = zeroStruct[i] ?? true
+    const d = input === undefined ? undefined : field.decode(input) ?? undefined
+    if (input !== undefined) used++
+    if (d === undefined) {
+      // Absent, or decoded to nil: Go's zero value, which is "zero" for omitzero and allZero.
+      if (!field.absentOmitted) out[field.json] = zeroJSON(field.type)
+      continue
+    }
+    // Read right after the field's own decode: lastStructZero is its answer for a struct.
     const zero = field.zero(d)
     if (!zero && !field.promoted) allZero = false
     if (field.omitempty && isEmpty(field.type, d)) continue
     if (field.omitzero && zero) continue
-    out[field.json] = d === undefined ? zeroJSON(field.type) : d
+    out[field.json] = d
   }
+  if (used !== keyCount(value)) throw GIVE_UP
   lastStructZero = allZero
   return out
+}
+
+function keyCount(value: JSONObject): number {
+  let count = 0
+  for (const key in value) if (Object.hasOwn(value, key)) count++
+  return count
 }
 
 /**
