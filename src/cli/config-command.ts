@@ -9,7 +9,7 @@ import {DatastoreError, type KV} from '../datastore/datastore.js'
 import {resourceFromKV, type ResourceClient} from '../datastore/resources.js'
 import {CliError} from './errors.js'
 import type {InputDocument} from './input.js'
-import {BulkExecutor, type Outcome} from './bulk-actions.js'
+import {BulkExecutor, type BulkInput, type Outcome} from './bulk-actions.js'
 import {startProgress} from './progress.js'
 import {executeResourceAction, type ActionOptions, type ResourceAction} from './resource-actions.js'
 
@@ -78,16 +78,16 @@ export interface RunOptions extends ActionOptions {
 export async function runConfigCommand(
   client: ResourceClient,
   action: ResourceAction,
-  docs: Iterable<InputDocument>,
+  docs: Iterable<InputDocument> | AsyncIterable<InputDocument>,
   options: RunOptions,
 ): Promise<CommandResults> {
-  const iterator = docs[Symbol.iterator]()
+  const iterator = Symbol.asyncIterator in docs ? docs[Symbol.asyncIterator]() : docs[Symbol.iterator]()
   const seen: InputDocument[] = []
   // Look ahead far enough to choose the path: the first BULK_THRESHOLD resources, or the end.
   let decodedAhead = 0
   let done = false
   while (decodedAhead < BULK_THRESHOLD) {
-    const next = iterator.next()
+    const next = await iterator.next()
     if (next.done) {
       done = true
       break
@@ -97,15 +97,17 @@ export async function runConfigCommand(
     if (next.value.resource) decodedAhead++
   }
   const head = seen.length
-  function* resources(): Generator<Resource> {
+  // A worker-prepared resource goes on as such (bulk-actions.ts); its `resource` is an identity.
+  async function* resources(): AsyncGenerator<BulkInput> {
     for (let i = 0; i < head; i++) {
-      const res = seen[i].resource
+      const res = seen[i].prepared ?? seen[i].resource
       if (res) yield res
     }
     if (done) return
-    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       seen.push(identity(next.value))
-      if (next.value.resource) yield next.value.resource
+      const res = next.value.prepared ?? next.value.resource
+      if (res) yield res
     }
   }
   let outcomes: Outcome[]
@@ -119,7 +121,8 @@ export async function runConfigCommand(
     }
   } else {
     outcomes = []
-    for (const res of resources()) {
+    for await (const item of resources()) {
+      const res = 'create' in item && typeof item.resource === 'function' ? item.resource() : (item as Resource)
       try {
         outcomes.push({resources: await executeResourceAction(client, action, structuredClone(res), options)})
       } catch (error) {
@@ -139,7 +142,7 @@ function identity(doc: InputDocument): InputDocument {
   const res = doc.resource
   if (!res) return doc
   const {name, namespace} = res.metadata
-  return {...doc, resource: {apiVersion: res.apiVersion, kind: res.kind, metadata: {name, namespace}}}
+  return {source: doc.source, kind: doc.kind, resource: {apiVersion: res.apiVersion, kind: res.kind, metadata: {name, namespace}}}
 }
 
 function summarise(action: ResourceAction, docs: readonly InputDocument[], outcomes: readonly Outcome[], fromArgs: boolean): CommandResults {
