@@ -32,10 +32,8 @@ import {setImmediate as nextIoTurn} from 'node:timers/promises'
 
 import type {Resource} from '../api/resource.js'
 import {UnavailableError, type KV, type WriteResult} from '../datastore/datastore.js'
-import {ResourceAlreadyExistsError, ResourceDoesNotExistError, ResourceValidationError} from '../datastore/resource-errors.js'
+import {ResourceAlreadyExistsError, ResourceDoesNotExistError} from '../datastore/resource-errors.js'
 import {outcomeToResource, resourceFromKV, resourceKey, type PreparedWrite, type ResourceClient} from '../datastore/resources.js'
-import type {PreparedInput} from './input.js'
-import type {PreparedCreate} from './prepare/job.js'
 import type {Progress} from './progress.js'
 import {
   checkWritable,
@@ -59,54 +57,13 @@ export interface Outcome {
   error?: unknown
 }
 
-/** A resource gathered for the next batch. */
-class Pending {
-  prepared?: PreparedWrite
-  private handled?: Resource
-
-  constructor(
-    readonly outcome: Outcome,
-    /** The store key it writes. */
-    readonly key: string,
-    private readonly source: Resource | PreparedInput,
-    private readonly options: ActionOptions,
-  ) {
-    if (!isPrepared(source)) this.handled = source
-  }
-
-  /**
-   * The input after namespace handling (labels and annotations intact, for apply's update). A
-   * worker-prepared resource is parsed only when a slow path asks for it; its namespace handling
-   * succeeded in the worker, so it does here.
-   */
-  get input(): Resource {
-    if (!this.handled) {
-      const decoded = (this.source as PreparedInput).resource()
-      const input = {...decoded, metadata: {...decoded.metadata}}
-      handleNamespace(input, this.options)
-      this.handled = input
-    }
-    return this.handled
-  }
-
-  /** The create a prepare worker made ready, if one did. */
-  get workerCreate(): PreparedCreate | undefined {
-    return isPrepared(this.source) ? this.source.create : undefined
-  }
-
-  get kind(): string {
-    return isPrepared(this.source) ? this.source.identity.kind : this.source.kind
-  }
-}
-
-function isPrepared(source: Resource | PreparedInput): source is PreparedInput {
-  return 'create' in source && typeof (source as PreparedInput).resource === 'function'
+interface Pending {
+  outcome: Outcome
+  /** The input after namespace handling (labels and annotations intact, for apply's update). */
+  input: Resource
 }
 
 type Ready = Pending & {prepared: PreparedWrite}
-
-/** An input of run(): a decoded resource, or one whose create a prepare worker made ready. */
-export type BulkInput = Resource | PreparedInput
 
 /** A batch prepared ahead: its writes, and an unavailability met while preparing it. */
 interface PreparedBatch {
@@ -150,9 +107,9 @@ export class BulkExecutor {
    * Runs every resource; outcomes are in input order. `resources` may be lazy: it is pulled
    * while the previous batch's writes are in flight, so decoding overlaps the round trips.
    */
-  async run(resources: Iterable<BulkInput> | AsyncIterable<BulkInput>): Promise<Outcome[]> {
+  async run(resources: Iterable<Resource>): Promise<Outcome[]> {
     const outcomes: Outcome[] = []
-    for await (const original of resources) {
+    for (const original of resources) {
       const outcome: Outcome = {}
       outcomes.push(outcome)
       const queued = await this.add(original, outcome)
@@ -166,12 +123,11 @@ export class BulkExecutor {
   }
 
   /** Returns whether the resource was queued for the next batch (false: already settled). */
-  private async add(original: BulkInput, outcome: Outcome): Promise<boolean> {
+  private async add(original: Resource, outcome: Outcome): Promise<boolean> {
     if (this.unavailable) {
       outcome.error = notAttempted(this.unavailable)
       return false
     }
-    if (isPrepared(original)) return this.addPrepared(original, outcome)
     // handleNamespace writes metadata.namespace only; the original stays as the input named it.
     const input: Resource = {...original, metadata: {...original.metadata}}
     try {
@@ -190,32 +146,14 @@ export class BulkExecutor {
         outcome.resources = await executeResourceAction(this.client, this.action, structuredClone(original), this.options)
         return false
       }
-      const key = resourceKey(input.kind, input.metadata.name ?? '', input.metadata.namespace)
-      this.pending.push(new Pending(outcome, key, input, this.options))
+      this.pending.push({outcome, input})
       this.gathered.push(outcome)
       return true
     } catch (error) {
-      this.settleError(outcome, () => input, error)
+      this.settleError(outcome, input, error)
       this.gathered.push(outcome)
       return false
     }
-  }
-
-  /**
-   * add() for a resource a prepare worker took further: the worker made add()'s own checks
-   * (namespace handling, writability) and only these kinds and cases reach here (job.ts).
-   */
-  private addPrepared(original: PreparedInput, outcome: Outcome): boolean {
-    const {refused, key} = original.create
-    if (refused !== undefined) {
-      // A plain error, as handleNamespace and checkWritable throw (no skip flag applies to it).
-      this.settleError(outcome, () => original.identity, new Error(refused))
-      this.gathered.push(outcome)
-      return false
-    }
-    this.pending.push(new Pending(outcome, key, original, this.options))
-    this.gathered.push(outcome)
-    return true
   }
 
   /**
@@ -223,13 +161,13 @@ export class BulkExecutor {
    * unavailability is recorded for the run, or in `ahead` when met preparing a batch ahead (it
    * then counts only once the batches before it are known to have been available).
    */
-  private settleError(outcome: Outcome, input: () => Resource, error: unknown, ahead?: {unavailable?: UnavailableError}): void {
+  private settleError(outcome: Outcome, input: Resource, error: unknown, ahead?: {unavailable?: UnavailableError}): void {
     if (error instanceof UnavailableError) {
       if (ahead) ahead.unavailable ??= error
       else this.unavailable ??= error
     }
-    if (error instanceof ResourceAlreadyExistsError && this.options.skipExists) outcome.resources = [input()]
-    else if (error instanceof ResourceDoesNotExistError && this.options.skipNotExists) outcome.resources = [input()]
+    if (error instanceof ResourceAlreadyExistsError && this.options.skipExists) outcome.resources = [input]
+    else if (error instanceof ResourceDoesNotExistError && this.options.skipNotExists) outcome.resources = [input]
     else outcome.error = error
   }
 
@@ -279,7 +217,7 @@ export class BulkExecutor {
     this.pending = []
     this.gathered = []
     if (gathered.length === 0) return
-    const keys = batch.map((p) => p.key)
+    const keys = batch.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))
     const prepared =
       this.action === 'apply' && this.mostlyExisting
         ? await this.prepareAgainstCurrent(batch, keys, true)
@@ -311,11 +249,10 @@ export class BulkExecutor {
     const ahead: {unavailable?: UnavailableError} = {}
     for (const pending of batch) {
       try {
-        pending.prepared = await this.prepareOne(pending)
-        ready.push(pending as Ready)
+        ready.push({...pending, prepared: await this.prepareOne(pending.input)})
         await this.letIoProceed()
       } catch (error) {
-        this.settleError(pending.outcome, () => pending.input, error, ahead)
+        this.settleError(pending.outcome, pending.input, error, ahead)
       }
     }
     const commit = async () => {
@@ -329,11 +266,11 @@ export class BulkExecutor {
           outcomeToResource(result, pending.prepared.identifier)
         } catch (error) {
           if (error instanceof ResourceAlreadyExistsError && this.action === 'apply') existing.push(pending)
-          else this.settleError(pending.outcome, () => pending.input, error)
+          else this.settleError(pending.outcome, pending.input, error)
         }
       }
       if (existing.length > 0) {
-        const keys = existing.map((p) => p.key)
+        const keys = existing.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))
         await (await this.prepareAgainstCurrent(existing, keys, false)).commit()
       }
       if (this.action === 'apply') this.mostlyExisting = existing.length * 2 > batch.length
@@ -373,11 +310,10 @@ export class BulkExecutor {
         } else {
           prepared = await this.client.prepareCreate(forCreate(pending.input))
         }
-        pending.prepared = prepared
-        ready.push(pending as Ready)
+        ready.push({...pending, prepared})
         await this.letIoProceed()
       } catch (error) {
-        this.settleError(pending.outcome, () => pending.input, error, ahead)
+        this.settleError(pending.outcome, pending.input, error, ahead)
       }
     }
     this.mostlyExisting = current.filter(Boolean).length * 2 > batch.length
@@ -385,30 +321,21 @@ export class BulkExecutor {
       const retry: Pending[] = []
       for (const [pending, result] of this.zip(ready, await this.write(ready))) {
         if (result.ok) pending.outcome.written = result.kv
-        else if (result.error instanceof UnavailableError) this.settleError(pending.outcome, () => pending.input, result.error)
+        else if (result.error instanceof UnavailableError) this.settleError(pending.outcome, pending.input, result.error)
         else retry.push(pending)
       }
       for (const pending of retry) {
         try {
           pending.outcome.resources = await executeResourceAction(this.client, 'apply', pending.input, this.options)
         } catch (error) {
-          this.settleError(pending.outcome, () => pending.input, error)
+          this.settleError(pending.outcome, pending.input, error)
         }
       }
     }
     return {commit, unavailable: ahead?.unavailable}
   }
 
-  private async prepareOne(pending: Pending): Promise<PreparedWrite> {
-    const created = pending.workerCreate
-    if (created) {
-      // In prepareCreate's order: forCreate's refusal, the policy tier, then defaults and checks.
-      if (created.early !== undefined) throw new ResourceValidationError(created.early)
-      await this.client.requirePolicyTier(pending.kind, created.tier)
-      if (created.failure !== undefined) throw new ResourceValidationError(created.failure)
-      return {identifier: created.identifier ?? '', op: {op: 'create', key: created.key, value: created.value ?? ''}}
-    }
-    const input = pending.input
+  private async prepareOne(input: Resource): Promise<PreparedWrite> {
     if (this.action !== 'delete') return this.client.prepareCreate(forCreate(input))
     const {name = '', namespace, resourceVersion} = input.metadata
     return this.client.prepareDelete(input.kind, name, namespace, resourceVersion)

@@ -9,7 +9,7 @@ import {DatastoreError, type KV} from '../datastore/datastore.js'
 import {resourceFromKV, type ResourceClient} from '../datastore/resources.js'
 import {CliError} from './errors.js'
 import type {InputDocument} from './input.js'
-import {BulkExecutor, type BulkInput, type Outcome} from './bulk-actions.js'
+import {BulkExecutor, type Outcome} from './bulk-actions.js'
 import {startProgress} from './progress.js'
 import {executeResourceAction, type ActionOptions, type ResourceAction} from './resource-actions.js'
 
@@ -78,16 +78,16 @@ export interface RunOptions extends ActionOptions {
 export async function runConfigCommand(
   client: ResourceClient,
   action: ResourceAction,
-  docs: Iterable<InputDocument> | AsyncIterable<InputDocument>,
+  docs: Iterable<InputDocument>,
   options: RunOptions,
 ): Promise<CommandResults> {
-  const iterator = Symbol.asyncIterator in docs ? docs[Symbol.asyncIterator]() : docs[Symbol.iterator]()
+  const iterator = docs[Symbol.iterator]()
   const seen: InputDocument[] = []
   // Look ahead far enough to choose the path: the first BULK_THRESHOLD resources, or the end.
   let decodedAhead = 0
   let done = false
   while (decodedAhead < BULK_THRESHOLD) {
-    const next = await iterator.next()
+    const next = iterator.next()
     if (next.done) {
       done = true
       break
@@ -97,17 +97,15 @@ export async function runConfigCommand(
     if (next.value.resource) decodedAhead++
   }
   const head = seen.length
-  // A worker-prepared resource goes on as such (bulk-actions.ts); its `resource` is an identity.
-  async function* resources(): AsyncGenerator<BulkInput> {
+  function* resources(): Generator<Resource> {
     for (let i = 0; i < head; i++) {
-      const res = seen[i].prepared ?? seen[i].resource
+      const res = seen[i].resource
       if (res) yield res
     }
     if (done) return
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
       seen.push(identity(next.value))
-      const res = next.value.prepared ?? next.value.resource
-      if (res) yield res
+      if (next.value.resource) yield next.value.resource
     }
   }
   let outcomes: Outcome[]
@@ -121,8 +119,7 @@ export async function runConfigCommand(
     }
   } else {
     outcomes = []
-    for await (const item of resources()) {
-      const res = 'create' in item && typeof item.resource === 'function' ? item.resource() : (item as Resource)
+    for (const res of resources()) {
       try {
         outcomes.push({resources: await executeResourceAction(client, action, structuredClone(res), options)})
       } catch (error) {
@@ -142,7 +139,7 @@ function identity(doc: InputDocument): InputDocument {
   const res = doc.resource
   if (!res) return doc
   const {name, namespace} = res.metadata
-  return {source: doc.source, kind: doc.kind, resource: {apiVersion: res.apiVersion, kind: res.kind, metadata: {name, namespace}}}
+  return {...doc, resource: {apiVersion: res.apiVersion, kind: res.kind, metadata: {name, namespace}}}
 }
 
 function summarise(action: ResourceAction, docs: readonly InputDocument[], outcomes: readonly Outcome[], fromArgs: boolean): CommandResults {

@@ -9,9 +9,7 @@
  * the command before anything is written.
  */
 import {runConfigCommand, type CommandResults} from './config-command.js'
-import {CliError} from './errors.js'
-import {iterateResourceInput, splitDocuments, type InputDocument, type InputStream} from './input.js'
-import {PreparePool, preparedInput} from './prepare/pool.js'
+import {iterateResourceInput} from './input.js'
 import {collectedErrorsReport, replaceReport, type Report} from './report.js'
 import type {ResourceClient} from '../datastore/resources.js'
 
@@ -19,11 +17,6 @@ export type FileAction = 'create' | 'apply' | 'replace'
 
 export interface FileActionOptions {
   filename: string
-  /**
-   * Prepare workers for a large single-file create or apply (prepare/pool.ts): undefined picks
-   * them by input size and core count, 0 keeps everything on the main thread.
-   */
-  workers?: number
   recursive?: boolean
   skipEmpty?: boolean
   skipExists?: boolean
@@ -51,9 +44,7 @@ export async function runFileAction(
     skipEmpty: options.skipEmpty,
     readStdin: options.readStdin,
   })
-  const pool = action !== 'replace' && client.stampsAreDefault ? startPool(docs, options.workers) : undefined
-  const input = pool && docs.text ? workerInput(pool, docs.text, action as 'create' | 'apply', options) : docs
-  const results = await runConfigCommand(client, action, input, {
+  const results = await runConfigCommand(client, action, docs, {
     namespace: options.namespace,
     skipExists: options.skipExists,
     beforeFirst: () => initialise(client),
@@ -66,30 +57,6 @@ export async function runFileAction(
       : collectedErrorsReport(action, {total, handled, errors, singleKind})
   for (const line of report.stdout) out(line)
   return {results, error: report.error}
-}
-
-/** Inputs with fewer documents than this are prepared on the main thread (workers take time to start). */
-const WORKER_MIN_DOCUMENTS = 1000
-
-/** Prepare workers for this input, or undefined when the main thread does it all. */
-function startPool(docs: InputStream, workers: number | undefined): PreparePool | undefined {
-  if (workers === 0 || !docs.text || docs.expected < WORKER_MIN_DOCUMENTS) return undefined
-  return PreparePool.shared(workers)
-}
-
-/** The input entries of one file, prepared by the pool; fails as iterateResourceInput does when empty. */
-async function* workerInput(
-  pool: PreparePool,
-  input: NonNullable<InputStream['text']>,
-  action: 'create' | 'apply',
-  options: FileActionOptions,
-): AsyncGenerator<InputDocument> {
-  let count = 0
-  for await (const doc of preparedInput(pool, splitDocuments(input.text), {source: input.source, action, options: {namespace: options.namespace}})) {
-    count++
-    yield doc
-  }
-  if (count === 0 && input.emptyError) throw new CliError(input.emptyError)
 }
 
 /** Best effort, as in calicoctl: a restricted user may still write what they may. */

@@ -15,7 +15,6 @@ import {decodeResource} from '../api/index.js'
 import {kindInfo} from '../api/registry.js'
 import {resourceIdentifier, type Resource} from '../api/resource.js'
 import {CliError, massageError} from './errors.js'
-import type {PreparedCreate} from './prepare/job.js'
 import {parseYamlDocument} from './yaml11.js'
 
 export interface InputDocument {
@@ -26,20 +25,6 @@ export interface InputDocument {
   error?: string
   /** The kind as written, even when decoding failed (for calicoctl's single-kind messages). */
   kind?: string
-  /**
-   * Set when a prepare worker took the resource's create further than decoding (prepare/);
-   * `resource` is then its identity only (apiVersion, kind, name, namespace).
-   */
-  prepared?: PreparedInput
-}
-
-/** A resource whose create a prepare worker checked and encoded; the decoded resource on demand. */
-export interface PreparedInput {
-  create: PreparedCreate
-  /** apiVersion, kind, name and namespace as decoded. */
-  identity: Resource
-  /** The decoded resource (its document is decoded again on the first call). */
-  resource(): Resource
 }
 
 export interface ReadOptions {
@@ -119,22 +104,20 @@ function decodeObject(raw: unknown, source: string, position: string): InputDocu
   }
 }
 
-/** The entries of one `---`-separated document, the `number`th (from 1) of its source. */
-export function decodeDocument(docText: string, source: string, number: number): InputDocument[] {
-  const position = `document ${number}`
-  let value: unknown
-  try {
-    value = parseYamlDocument(docText)
-  } catch (error) {
-    return [{source, error: `${source} ${position}: ${(error as Error).message.split('\n')[0]}`}]
-  }
-  return value !== null && value !== undefined ? decodeObject(value, source, position) : []
-}
-
 /** Decodes the text of one file (or stdin) into per-document entries, lazily, in order. */
 export function* iterateText(text: string, source: string): Generator<InputDocument> {
   let index = 0
-  for (const docText of splitDocuments(text)) yield* decodeDocument(docText, source, ++index)
+  for (const docText of splitDocuments(text)) {
+    const position = `document ${++index}`
+    let value: unknown
+    try {
+      value = parseYamlDocument(docText)
+    } catch (error) {
+      yield {source, error: `${source} ${position}: ${(error as Error).message.split('\n')[0]}`}
+      continue
+    }
+    if (value !== null && value !== undefined) yield* decodeObject(value, source, position)
+  }
 }
 
 /** Decodes the text of one file (or stdin) into per-document entries. */
@@ -145,8 +128,6 @@ export function decodeText(text: string, source: string): InputDocument[] {
 /** The documents of `-f` in input order, with the number of raw documents (a progress estimate). */
 export interface InputStream extends Iterable<InputDocument> {
   readonly expected: number
-  /** A single file's (or stdin's) whole text and how messages name it; absent for a directory. */
-  readonly text?: {text: string; source: string; emptyError?: string}
 }
 
 /**
@@ -174,7 +155,6 @@ export function iterateResourceInput(options: ReadOptions): InputStream {
   const text = filename === '-' ? (options.readStdin ? options.readStdin() : readFileSync(0, 'utf8')) : readText(filename)
   return {
     expected: countDocuments(text),
-    text: {text, source, emptyError: skipEmpty ? undefined : `no resources specified in file ${filename}`},
     *[Symbol.iterator]() {
       let count = 0
       for (const doc of iterateText(text, source)) {

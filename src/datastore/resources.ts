@@ -133,42 +133,9 @@ export function outcomeToResource(outcome: WriteResult, identifier: string): Res
   throw error
 }
 
-/**
- * The part of ResourceClient.prepareWrite that needs no datastore: defaults, validation and the
- * kind's write checks, given what the context says of the store. Throws ResourceValidationError.
- */
-export function checkedForWrite(res: Resource, info: KindInfo, context: WriteContext): Resource {
-  // prepareForWrite never changes its input (defaulting works on its own copy), so a shallow
-  // copy carries the two adjustments made here.
-  const input: Resource = {...res, apiVersion: API_VERSION, metadata: {...res.metadata}}
-  if (!info.namespaced) delete input.metadata.namespace
-  try {
-    return prepareForWrite(input, context)
-  } catch (error) {
-    if (error instanceof ValidationError || error instanceof WriteCheckError) {
-      throw new ResourceValidationError(error.message)
-    }
-    throw error
-  }
-}
-
-/** A checked object's create: uid and creationTimestamp filled in, its key and stored value. */
-export function stampedCreate(prepared: Resource, stamps: {uid: () => string; now: () => string}): PreparedWrite {
-  prepared.metadata = {
-    ...prepared.metadata,
-    uid: prepared.metadata.uid || stamps.uid(),
-    creationTimestamp: prepared.metadata.creationTimestamp || stamps.now(),
-  }
-  const key = resourceKey(prepared.kind, prepared.metadata.name ?? '', prepared.metadata.namespace)
-  return {identifier: identifierOf(prepared), op: {op: 'create', key, value: storedValue(prepared)}}
-}
-
-/** The real stamps: a random uid, the wall clock at second precision. */
-export const DEFAULT_STAMPS = {uid: randomUUID, now: wallClock}
-
 export class ResourceClient {
-  readonly now: () => string
-  readonly uid: () => string
+  private readonly now: () => string
+  private readonly uid: () => string
   private readonly knownTiers = new Set<string>()
 
   constructor(
@@ -229,22 +196,27 @@ export class ResourceClient {
    */
   async prepareWrite(res: Resource, operation: 'create' | 'update', previous?: Resource): Promise<Resource> {
     const info = requireKind(res.kind)
-    if (operation === 'create') await this.requirePolicyTier(res.kind, (res.spec as {tier?: string} | undefined)?.tier)
+    // prepareForWrite never changes its input (defaulting works on its own copy), so a shallow
+    // copy carries the two adjustments made here.
+    const input: Resource = {...res, apiVersion: API_VERSION, metadata: {...res.metadata}}
+    if (!info.namespaced) delete input.metadata.namespace
+    if (POLICY_KINDS.has(input.kind) && operation === 'create') {
+      const tier = (input.spec as {tier?: string} | undefined)?.tier
+      await this.requireTier(tier ? tier : DEFAULT_TIER)
+    }
     const context: WriteContext = {operation, previous}
-    if (res.kind === 'IPPool' && operation === 'create') context.existingPools = (await this.list('IPPool')).items
-    if (res.kind === 'BGPPeer') {
+    if (input.kind === 'IPPool' && operation === 'create') context.existingPools = (await this.list('IPPool')).items
+    if (input.kind === 'BGPPeer') {
       context.bgpFilterNames = (await this.list('BGPFilter')).items.map((f) => f.metadata.name ?? '')
     }
-    return checkedForWrite(res, info, context)
-  }
-
-  /**
-   * clientv3's first check of a create: a policy's tier (spec.tier, empty or absent meaning the
-   * default tier) must exist. Made before any defaulting; other kinds pass.
-   */
-  async requirePolicyTier(kind: string, tier: string | undefined): Promise<void> {
-    if (!POLICY_KINDS.has(kind)) return
-    await this.requireTier(tier ? tier : DEFAULT_TIER)
+    try {
+      return prepareForWrite(input, context)
+    } catch (error) {
+      if (error instanceof ValidationError || error instanceof WriteCheckError) {
+        throw new ResourceValidationError(error.message)
+      }
+      throw error
+    }
   }
 
   /**
@@ -259,12 +231,14 @@ export class ResourceClient {
 
   /** Everything a create needs short of the write itself: the checked object and its write op. */
   async prepareCreate(res: Resource): Promise<PreparedWrite> {
-    return stampedCreate(await this.prepareWrite(res, 'create'), this)
-  }
-
-  /** Whether uid and creationTimestamp are the real ones (not injected), so others may stamp creates. */
-  get stampsAreDefault(): boolean {
-    return this.uid === randomUUID && this.now === wallClock
+    const prepared = await this.prepareWrite(res, 'create')
+    prepared.metadata = {
+      ...prepared.metadata,
+      uid: prepared.metadata.uid || this.uid(),
+      creationTimestamp: prepared.metadata.creationTimestamp || this.now(),
+    }
+    const key = resourceKey(prepared.kind, prepared.metadata.name ?? '', prepared.metadata.namespace)
+    return {identifier: identifierOf(prepared), op: {op: 'create', key, value: storedValue(prepared)}}
   }
 
   /**
