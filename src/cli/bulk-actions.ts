@@ -74,6 +74,11 @@ interface PreparedBatch {
 const WRITTEN_ALONE = new Set(['Tier', 'IPPool', 'BGPFilter'])
 const BATCH_SIZE = 500
 /**
+ * The first batch: nothing is written while it is prepared, so it is small and the writes start
+ * early; each following batch doubles, up to BATCH_SIZE.
+ */
+const FIRST_BATCH_SIZE = 64
+/**
  * Batches whose writes may be under way at once. One keeps the sequential order's failure
  * semantics exactly (when etcd goes away, at most one batch's writes are uncertain and everything
  * after it is "not attempted"). Two measured about 20% more throughput into etcd here, at the cost
@@ -95,6 +100,8 @@ export class BulkExecutor {
   private inFlight: Array<{done: Promise<void>; keys: Set<string>}> = []
   /** Resources prepared since the event loop last had a turn. */
   private sinceIoTurn = 0
+  /** The size the batch being gathered is flushed at (see FIRST_BATCH_SIZE). */
+  private batchSize = FIRST_BATCH_SIZE
 
   constructor(
     private readonly client: ResourceClient,
@@ -114,7 +121,7 @@ export class BulkExecutor {
       outcomes.push(outcome)
       const queued = await this.add(original, outcome)
       if (!queued) this.progress?.advance()
-      if (this.pending.length >= BATCH_SIZE) await this.flush()
+      if (this.pending.length >= this.batchSize) await this.flush()
       else await this.letIoProceed()
     }
     await this.flush()
@@ -216,6 +223,7 @@ export class BulkExecutor {
     const gathered = this.gathered
     this.pending = []
     this.gathered = []
+    this.batchSize = Math.min(BATCH_SIZE, this.batchSize * 2)
     if (gathered.length === 0) return
     const keys = batch.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))
     const prepared =
