@@ -87,6 +87,8 @@ const FIRST_BATCH_SIZE = 64
 const MAX_IN_FLIGHT = 1
 /** Resources prepared between turns of the event loop while writes are in flight (see above). */
 const YIELD_EVERY = 16
+/** apply against current objects: keys read ahead per request while a batch is gathered. */
+const READ_AHEAD_CHUNK = 100
 
 export class BulkExecutor {
   private pending: Pending[] = []
@@ -102,6 +104,10 @@ export class BulkExecutor {
   private sinceIoTurn = 0
   /** The size the batch being gathered is flushed at (see FIRST_BATCH_SIZE). */
   private batchSize = FIRST_BATCH_SIZE
+  /** Reads of the gathered batch's keys started while gathering it (see readAhead). */
+  private readsAhead: ReadAhead[] = []
+  /** How many of the gathered batch's resources readsAhead covers. */
+  private readAheadUpTo = 0
 
   constructor(
     private readonly client: ResourceClient,
@@ -122,7 +128,10 @@ export class BulkExecutor {
       const queued = await this.add(original, outcome)
       if (!queued) this.progress?.advance()
       if (this.pending.length >= this.batchSize) await this.flush()
-      else await this.letIoProceed()
+      else {
+        this.readAhead()
+        await this.letIoProceed()
+      }
     }
     await this.flush()
     await this.drain()
@@ -178,6 +187,25 @@ export class BulkExecutor {
     else outcome.error = error
   }
 
+  /**
+   * apply, when objects mostly exist already: reads the current objects of the batch being
+   * gathered a chunk at a time as it fills, so the reads overlap decoding instead of waiting at
+   * flush. A chunk is read ahead only if no batch in flight writes one of its keys (otherwise it
+   * is read at flush, after that batch): nothing else is written between here and its flush.
+   */
+  private readAhead(): void {
+    if (this.action !== 'apply' || !this.mostlyExisting) return
+    const from = this.readAheadUpTo
+    if (this.pending.length - from < READ_AHEAD_CHUNK) return
+    this.readAheadUpTo = from + READ_AHEAD_CHUNK
+    const keys = this.pending.slice(from, from + READ_AHEAD_CHUNK).map(keyOf)
+    if (this.inFlight.some((batch) => keys.some((key) => batch.keys.has(key)))) return
+    const read = this.client.datastore.getMany(keys)
+    // Awaited at flush; a read nobody waits for (the mode changed) must not go unhandled.
+    read.catch(() => undefined)
+    this.readsAhead.push({from, read})
+  }
+
   /** Gives the event loop a turn every YIELD_EVERY calls while writes are in flight. */
   private async letIoProceed(): Promise<void> {
     if (this.inFlight.length === 0 || ++this.sinceIoTurn < YIELD_EVERY) return
@@ -221,14 +249,17 @@ export class BulkExecutor {
   private async flush(): Promise<void> {
     const batch = this.pending
     const gathered = this.gathered
+    const readsAhead = this.readsAhead
     this.pending = []
     this.gathered = []
+    this.readsAhead = []
+    this.readAheadUpTo = 0
     this.batchSize = Math.min(BATCH_SIZE, this.batchSize * 2)
     if (gathered.length === 0) return
-    const keys = batch.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))
+    const keys = batch.map(keyOf)
     const prepared =
       this.action === 'apply' && this.mostlyExisting
-        ? await this.prepareAgainstCurrent(batch, keys, true)
+        ? await this.prepareAgainstCurrent(batch, keys, true, readsAhead)
         : await this.prepareBlind(batch)
     await this.waitForRoom(keys)
     if (this.unavailable) {
@@ -278,7 +309,7 @@ export class BulkExecutor {
         }
       }
       if (existing.length > 0) {
-        const keys = existing.map((p) => resourceKey(p.input.kind, p.input.metadata.name ?? '', p.input.metadata.namespace))
+        const keys = existing.map(keyOf)
         await (await this.prepareAgainstCurrent(existing, keys, false)).commit()
       }
       if (this.action === 'apply') this.mostlyExisting = existing.length * 2 > batch.length
@@ -293,11 +324,11 @@ export class BulkExecutor {
    * made ahead waits for the batch in flight only if that batch writes one of the same keys
    * (`ahead` false: this is the batch in flight, finishing its own creates that found objects).
    */
-  private async prepareAgainstCurrent(batch: Pending[], keys: string[], isAhead: boolean): Promise<PreparedBatch> {
+  private async prepareAgainstCurrent(batch: Pending[], keys: string[], isAhead: boolean, readsAhead: ReadAhead[] = []): Promise<PreparedBatch> {
     if (isAhead) await this.waitForKeys(keys)
     let current: Array<KV | undefined>
     try {
-      current = await this.client.datastore.getMany(keys)
+      current = await this.readCurrent(keys, readsAhead)
     } catch (error) {
       // Read ahead, this may fail because the batch in flight found the datastore gone; then
       // this batch is not attempted (flush says so) rather than the run failing.
@@ -343,6 +374,20 @@ export class BulkExecutor {
     return {commit, unavailable: ahead?.unavailable}
   }
 
+  /** getMany of `keys`, taking the chunks already read ahead and reading the rest now. */
+  private async readCurrent(keys: string[], readsAhead: readonly ReadAhead[]): Promise<Array<KV | undefined>> {
+    if (readsAhead.length === 0) return this.client.datastore.getMany(keys)
+    const parts: Array<Promise<Array<KV | undefined>>> = []
+    let at = 0
+    for (const {from, read} of readsAhead) {
+      if (from > at) parts.push(this.client.datastore.getMany(keys.slice(at, from)))
+      parts.push(read)
+      at = from + READ_AHEAD_CHUNK
+    }
+    if (at < keys.length) parts.push(this.client.datastore.getMany(keys.slice(at)))
+    return (await Promise.all(parts)).flat()
+  }
+
   private async prepareOne(input: Resource): Promise<PreparedWrite> {
     if (this.action !== 'delete') return this.client.prepareCreate(forCreate(input))
     const {name = '', namespace, resourceVersion} = input.metadata
@@ -362,6 +407,17 @@ export class BulkExecutor {
   private zip<T>(items: readonly T[], results: readonly WriteResult[]): Array<[T, WriteResult]> {
     return items.map((item, i) => [item, results[i]])
   }
+}
+
+/** A read of current objects started while gathering: the batch's keys from `from`, READ_AHEAD_CHUNK of them. */
+interface ReadAhead {
+  from: number
+  read: Promise<Array<KV | undefined>>
+}
+
+function keyOf(pending: Pending): string {
+  const {kind, metadata} = pending.input
+  return resourceKey(kind, metadata.name ?? '', metadata.namespace)
 }
 
 /** What a resource after the datastore went away reports: it was never sent. */
