@@ -331,10 +331,15 @@ interface MarshalField extends GoField {
 
 const marshalPlans = new WeakMap<GoStruct, MarshalField[]>()
 
+/** Whether marshalStruct leaves an unset (nil or absent) field out: omitempty, or omitzero. */
+export function omittedWhenUnset(field: GoField): boolean {
+  return (field.omitempty && isEmpty(field.type, undefined)) || field.omitzero
+}
+
 function marshalPlan(s: GoStruct): MarshalField[] {
   let plan = marshalPlans.get(s)
   if (!plan) {
-    plan = flattenFields(s).map((field) => ({...field, absentOmitted: (field.omitempty && isEmpty(field.type, undefined)) || field.omitzero}))
+    plan = flattenFields(s).map((field) => ({...field, absentOmitted: omittedWhenUnset(field)}))
     marshalPlans.set(s, plan)
   }
   return plan
@@ -368,7 +373,7 @@ export function marshalStructReusing(value: JSONObject, s: GoStruct, from: JSONO
     }
     if (field.omitempty && isEmpty(field.type, fieldValue)) continue
     if (field.omitzero && isZero(field.type, fieldValue)) continue
-    out[field.json] = fieldValue !== undefined && fieldValue === from[field.json] ? fieldValue : marshalValue(field.type, fieldValue)
+    out[field.json] = fieldValue === from[field.json] ? fieldValue : marshalValue(field.type, fieldValue)
   }
   return out
 }

@@ -3,15 +3,15 @@
  * walk, with each struct's field plan worked out once. For a document the generic path decodes
  * without error it gives exactly marshalStruct(decodeStrict(value, s), s); it never reports an
  * error itself. Whatever it does not handle — an unknown or case-folded key, a type mismatch, a
- * custom type's error — makes it give up (undefined), and the caller runs the generic decoder, which finds the first error in
- * Go's order and words it.
+ * custom type's error, a struct with two fields of one JSON name — makes it give up (undefined),
+ * and the caller runs the generic decoder, which finds the first error in Go's order and words it.
  *
  * Why: a bulk apply decodes every document, and the generic decoder walks the schema twice per
  * document (decode, then marshal), looking up each field and building an error context for it.
  */
 import type {GoStruct, GoType} from '../schema/types.js'
 import {customZero, decodeCustom} from './custom.js'
-import {coerceScalarForString, flattenFields, isEmpty, targetsString, zeroJSON} from './decode.js'
+import {coerceScalarForString, flattenFields, isEmpty, omittedWhenUnset, targetsString, zeroJSON} from './decode.js'
 
 type JSONObject = Record<string, unknown>
 
@@ -34,14 +34,14 @@ interface FieldPlan {
   zero: (decoded: unknown) => boolean
   /** Promoted from an inlined embedded struct: Go's isZero of the outer struct does not see it. */
   promoted: boolean
-  /** The first field of its JSON name (the one findField matches); a later one stays unset. */
-  reads: boolean
   /** marshalStruct leaves the field out when it is unset (omitempty of an empty value, or omitzero). */
   absentOmitted: boolean
 }
 
 interface StructPlan {
   fields: FieldPlan[]
+  /** False when two fields share a JSON name (none do in the schema): the generic path decodes it. */
+  fusable: boolean
 }
 
 /** Set by a struct decoder just before it returns: whether the decoded struct is Go's zero value. */
@@ -56,7 +56,6 @@ function structPlan(s: GoStruct): StructPlan {
     const names = new Set<string>()
     const own = new Set(s.fields)
     for (const field of flattenFields(s)) {
-      const reads = !names.has(field.json)
       names.add(field.json)
       fields.push({
         json: field.json,
@@ -66,11 +65,10 @@ function structPlan(s: GoStruct): StructPlan {
         decode: decoderFor(field.type, targetsString(field.type)),
         zero: zeroCheckFor(field.type),
         promoted: !own.has(field),
-        reads,
-        absentOmitted: (field.omitempty && isEmpty(field.type, undefined)) || field.omitzero,
+        absentOmitted: omittedWhenUnset(field),
       })
     }
-    plan = {fields}
+    plan = {fields, fusable: names.size === fields.length}
     structPlans.set(s, plan)
   }
   return plan
@@ -182,12 +180,13 @@ function isPlainObject(value: unknown): value is JSONObject {
  */
 function decodeStructPlan(value: JSONObject, plan: StructPlan): JSONObject {
   const {fields} = plan
+  if (!plan.fusable) throw GIVE_UP
   const out: JSONObject = {}
   let used = 0
   let allZero = true
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]
-    const input = field.reads ? value[field.json] : undefined
+    const input = value[field.json]
     // A decoded null (a nil custom value) is marshalled as absent, as marshalStruct's `?? undefined`.
     const d = input === undefined ? undefined : field.decode(input) ?? undefined
     if (input !== undefined) used++
