@@ -146,7 +146,11 @@ export async function autoAssignFamily(ctx: IPAMContext, req: FamilyRequest): Pr
         state.owned++
         result.claimed.push(found.block.value.cidr)
       }
-      await assignFromBlock(state, result, found.block, req.num - result.ips.length, config.strictAffinity)
+      // The block was found as one of this host's (or just claimed for it): use it only while it
+      // still is, strict or not. A caching client's guess may name a block whose affinity was
+      // released since; allocating there would borrow while the host may have room elsewhere
+      // (the next pass lists the host's blocks afresh).
+      await assignFromBlock(state, result, found.block, req.num - result.ips.length, true)
     }
 
     if (!config.strictAffinity && result.ips.length < req.num) {
@@ -357,8 +361,8 @@ async function findUsableBlock(state: State): Promise<Net> {
  * result. The write is shared with any concurrent requests of this client for the same block
  * (commit.ts): one transaction carries the block compare-and-swap and the raise of the handle's
  * count, so they land together or not at all, and a lost race is retried against the block the
- * failed write reported. With `affinityCheck` (strict affinity) only a block affine to this host
- * is used. Fewer addresses (or none) when the block runs short; the caller looks further.
+ * failed write reported. With `affinityCheck` only a block (still) affine to this host is used:
+ * the host's own blocks, strict or not; borrowing passes false. Fewer addresses (or none) when the block runs short; the caller looks further.
  */
 async function assignFromBlock(state: State, result: FamilyResult, start: Versioned<AllocationBlock>, num: number, affinityCheck: boolean): Promise<void> {
   const {ctx, req, reservations} = state

@@ -300,3 +300,14 @@ for (const cached of [false, true]) {
     })
   }
 }
+
+// Found by the property above (seed 377973916): one caching client assigned from a block of n3's,
+// another released n3's affinities and claimed a new block for it, and the first, trusting its
+// last-known block, then took an address from the released (no longer affine) block although
+// n3's new block had room.
+test('a caching client does not borrow from a block whose affinity was released since it cached it', async () => {
+  const {model, real} = await setup(false, 0, 2147475455, true)
+  for (const command of [new Assign('n3', 'h0', 1, 0), new ReleaseHost('n3', false), new Assign('n3', 'h0', 1, 0), new Assign('n3', 'h0', 1, 0)]) {
+    await command.run(model, real)
+  }
+})
