@@ -61,6 +61,8 @@ interface Pending {
   outcome: Outcome
   /** The input after namespace handling (labels and annotations intact, for apply's update). */
   input: Resource
+  /** Its store key, worked out once (read ahead, flush and apply's update all need it). */
+  key: string
 }
 
 type Ready = Pending & {prepared: PreparedWrite}
@@ -163,7 +165,7 @@ export class BulkExecutor {
         outcome.resources = await executeResourceAction(this.client, this.action, structuredClone(original), this.options)
         return false
       }
-      this.pending.push({outcome, input})
+      this.pending.push({outcome, input, key: resourceKey(input.kind, input.metadata.name ?? '', input.metadata.namespace)})
       this.gathered.push(outcome)
       return true
     } catch (error) {
@@ -199,7 +201,7 @@ export class BulkExecutor {
     const from = this.readAheadUpTo
     if (this.pending.length - from < READ_AHEAD_CHUNK) return
     this.readAheadUpTo = from + READ_AHEAD_CHUNK
-    const keys = this.pending.slice(from, from + READ_AHEAD_CHUNK).map(keyOf)
+    const keys = this.pending.slice(from, from + READ_AHEAD_CHUNK).map((p) => p.key)
     if (this.inFlight.some((batch) => keys.some((key) => batch.keys.has(key)))) return
     const read = this.client.datastore.getMany(keys)
     // Awaited at flush; a read nobody waits for (the mode changed) must not go unhandled.
@@ -257,7 +259,7 @@ export class BulkExecutor {
     this.readAheadUpTo = 0
     this.batchSize = Math.min(BATCH_SIZE, this.batchSize * 2)
     if (gathered.length === 0) return
-    const keys = batch.map(keyOf)
+    const keys = batch.map((p) => p.key)
     const prepared =
       this.action === 'apply' && this.mostlyExisting
         ? await this.prepareAgainstCurrent(batch, keys, true, readsAhead)
@@ -310,7 +312,7 @@ export class BulkExecutor {
         }
       }
       if (existing.length > 0) {
-        const keys = existing.map(keyOf)
+        const keys = existing.map((p) => p.key)
         await (await this.prepareAgainstCurrent(existing, keys, false)).commit()
       }
       if (this.action === 'apply') this.mostlyExisting = existing.length * 2 > batch.length
@@ -414,11 +416,6 @@ export class BulkExecutor {
 interface ReadAhead {
   from: number
   read: Promise<Array<KV | undefined>>
-}
-
-function keyOf(pending: Pending): string {
-  const {kind, metadata} = pending.input
-  return resourceKey(kind, metadata.name ?? '', metadata.namespace)
 }
 
 /** What a resource after the datastore went away reports: it was never sent. */

@@ -109,7 +109,7 @@ function compileTag(tag: string): TagCheck {
   const name = eq < 0 ? tag : tag.slice(0, eq)
   const param = eq < 0 ? '' : tag.slice(eq + 1)
   const registered = fieldChecks.get(name)
-  if (registered) return (value, type) => registered(value, type)
+  if (registered) return registered
   const bound = Number(param)
   switch (name) {
     case 'required':
@@ -140,7 +140,10 @@ function compileTag(tag: string): TagCheck {
   }
 }
 
-/** traverseField for one field type and tag list, compiled: `name` is the Go field name (or `Name[i]` inside a dive). */
+/**
+ * traverseField for one field type and tag list, compiled: `name` is the Go field name (or
+ * `Name[i]` inside a dive).
+ */
 type Traverse = (value: unknown, name: string, r: Reporter) => void
 
 const NOTHING: Traverse = () => undefined
